@@ -1,0 +1,1 @@
+"""Cleaning passes, one module per concern; :mod:`cleaners.pipeline` orders them."""

@@ -1,0 +1,95 @@
+"""The ordered list of cleaning passes and the machinery they share.
+
+A pass is a pure function ``(words, ctx) -> words`` over the word table
+(:mod:`cleaners.words`). It changes only ``out``/``rule`` (and ``turn`` for the
+turns pass), never removes a row, and names itself in ``rule`` on every token
+it changes. :data:`PASSES` is the one place that says which passes run and in
+what order, the way ftfy lists its fixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import polars as pl
+
+from cleaners.errors import TranscriptAlignError
+
+LEVELS = ("light", "standard", "clean")
+
+
+@dataclass
+class Context:
+    """Everything a pass may consult besides the table itself."""
+
+    level: str = "standard"
+    speakers: list[str] = field(default_factory=list)
+    glossary_files: list[str] = field(default_factory=list)
+    context_texts: list[str] = field(default_factory=list)
+    censor_marker: str = "[censored]"
+    max_sentence_words: int = 60
+    # Filled lazily by passes that need a built resource (e.g. the name matcher).
+    cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.level not in LEVELS:
+            raise TranscriptAlignError(f"unknown level {self.level!r}; choose one of {', '.join(LEVELS)}")
+
+    def at_least(self, level: str) -> bool:
+        return LEVELS.index(self.level) >= LEVELS.index(level)
+
+
+@dataclass(frozen=True)
+class Pass:
+    name: str
+    run: Callable[[pl.DataFrame, Context], pl.DataFrame]
+    level: str  # the lowest level at which the pass runs
+    about: str
+
+
+def update(words: pl.DataFrame, changes: pl.DataFrame, rule: str) -> pl.DataFrame:
+    """Apply ``changes`` (columns ``i``, ``out``) to the table, naming ``rule`` where ``out`` really changed."""
+    if changes.height == 0:
+        return words
+    changes = changes.select(pl.col("i"), pl.col("out").alias("_new")).unique("i", keep="last")
+    merged = words.join(changes, on="i", how="left", maintain_order="left")
+    changed = pl.col("_new").is_not_null() & (pl.col("_new") != pl.col("out"))
+    return merged.with_columns(
+        pl.when(changed).then(pl.col("_new")).otherwise(pl.col("out")).alias("out"),
+        pl.when(changed).then(pl.lit(rule)).otherwise(pl.col("rule")).alias("rule"),
+    ).drop("_new")
+
+
+def live(words: pl.DataFrame) -> pl.DataFrame:
+    """Speech tokens still shown in the clean text, in order."""
+    return words.filter((pl.col("kind") == "word") & (pl.col("out") != ""))
+
+
+def _passes() -> list[Pass]:
+    from cleaners.passes import disfluency, names, nonspeech, sentences, turns, unicode
+
+    return [
+        Pass("unicode", unicode.run, "light", "repair mojibake, HTML entities and caption tags"),
+        Pass("non-speech", nonspeech.run, "light", "drop page chrome and [Music]-style cues; mark censoring"),
+        Pass("turns", turns.run, "light", "number speaker turns at >> and speaker tags"),
+        *[Pass(n, f, lvl, about) for n, f, lvl, about in disfluency.PASSES],
+        Pass("names", names.run, "light", "fix misheard names and terms from glossaries and companion documents"),
+        Pass("sentences", sentences.run, "light", "split into timed sentences, capitalise, punctuate"),
+    ]
+
+
+PASSES: list[Pass] = []
+
+
+def passes() -> list[Pass]:
+    if not PASSES:
+        PASSES.extend(_passes())
+    return PASSES
+
+
+def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    for p in passes():
+        if ctx.at_least(p.level):
+            words = p.run(words, ctx)
+    return words

@@ -1,0 +1,15 @@
+"""Reader for vtt captions (being written)."""
+
+from __future__ import annotations
+
+from cleaners.errors import InputError
+from cleaners.readers import register
+
+
+def sniff(text: str) -> bool:
+    return False
+
+
+@register("vtt", "vtt captions")
+def read(text: str, source: str):
+    raise InputError(source, "the vtt reader is not written yet")

@@ -1,0 +1,47 @@
+"""Parse and format the time notations captions and documents use."""
+
+from __future__ import annotations
+
+import regex
+
+# H:MM:SS, HH:MM:SS, MM:SS, MMM:SS (minutes past 60), with optional ,mmm / .mmm fraction.
+_CLOCK = regex.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,3}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
+
+
+def parse_clock(text: str) -> float | None:
+    """Seconds for ``"1:02:03"``, ``"62:03"``, ``"114:27"``, ``"00:00:01,500"``; ``None`` if malformed.
+
+    Seconds must be below 60, and so must minutes when hours are given.
+    """
+    m = _CLOCK.match(text)
+    if not m:
+        return None
+    hours, minutes, seconds, frac = m.groups()
+    h = int(hours) if hours else 0
+    mi, s = int(minutes), int(seconds)
+    if s >= 60 or (hours and mi >= 60):
+        return None
+    value = h * 3600 + mi * 60 + s
+    if frac:
+        value += int(frac) / (10 ** len(frac))
+    return float(value)
+
+
+def format_clock(seconds: float, *, hours: bool = True, millis: str | None = None) -> str:
+    """``3725.5`` -> ``"01:02:05"`` (or ``"01:02:05,500"`` with ``millis=","``)."""
+    if seconds < 0:
+        seconds = 0.0
+    total_ms = int(round(seconds * 1000))
+    h, rest = divmod(total_ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    text = f"{h:02d}:{m:02d}:{s:02d}" if hours or h else f"{m:02d}:{s:02d}"
+    if millis:
+        text += f"{millis}{ms:03d}"
+    return text
+
+
+def format_hms(seconds: float) -> str:
+    """``[H:MM:SS]``-style clock without zero-padded hours, as documents write it."""
+    s = int(seconds + 0.5)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -1,0 +1,133 @@
+"""The word table: one row per raw token, the single source of truth of cleaning.
+
+Every character of the decoded input belongs to exactly one token: ``raw`` is
+the token and ``ws`` the whitespace that follows it, so ``"".join(raw + ws)``
+rebuilds the input exactly (see :func:`rebuild_raw`). Cleaning passes never
+delete rows; they set ``out`` (what the clean text shows, ``""`` when dropped)
+and ``rule`` (the pass that last changed the token). Clean text, the edit log,
+``--explain`` and sentences are all views of this table.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import regex
+
+from cleaners.readers import CHROME, META, SPEECH, Span
+
+WORD = "word"
+
+# Column schema, checked at the package boundary (see check_words).
+SCHEMA: dict[str, pl.DataType] = {
+    "i": pl.UInt32,  # token index in the raw input
+    "raw": pl.String,  # the token as the input has it
+    "ws": pl.String,  # whitespace after it in the input
+    "kind": pl.String,  # word | meta | chrome
+    "start": pl.Float64,  # seconds
+    "end": pl.Float64,
+    "cue": pl.Int32,  # cue number from the reader (null for meta/chrome)
+    "hint": pl.String,  # speaker name the caption format itself carried, if any
+    "turn": pl.Int32,  # speaker-turn number (set by the turns pass)
+    "out": pl.String,  # what the clean text shows ("" when dropped)
+    "rule": pl.String,  # the pass that last changed it (null when untouched)
+    "sent": pl.Int32,  # sentence number (set by the sentences pass; null for dropped tokens)
+}
+
+_TOKEN = regex.compile(r"(\S+)(\s*)")
+# Spoken-word duration used only when a format gives a cue no end at all.
+SECONDS_PER_CHAR = 0.065
+
+
+def build(text: str, spans: list[Span]) -> pl.DataFrame:
+    """Tokenise ``text`` along the reader's spans into a word table."""
+    raw: list[str] = []
+    ws: list[str] = []
+    kind: list[str] = []
+    start: list[float | None] = []
+    end: list[float | None] = []
+    cue: list[int | None] = []
+    hint: list[str | None] = []
+
+    def add(r, w, k, s=None, e=None, c=None, h=None):
+        raw.append(r)
+        ws.append(w)
+        kind.append(k)
+        start.append(s)
+        end.append(e)
+        cue.append(c)
+        hint.append(h)
+
+    for span in spans:
+        piece = text[span.begin : span.stop]
+        if span.kind != SPEECH:
+            add(piece, "", META if span.kind == META else CHROME)
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        if lead:
+            if raw:
+                ws[-1] += piece[:lead]
+            else:
+                add("", piece[:lead], META)
+        body = piece[lead:]
+        t0 = span.start
+        t1 = span.end
+        if t0 is not None and (t1 is None or t1 < t0):
+            t1 = t0 + SECONDS_PER_CHAR * max(len(body), 1)
+        n = max(len(body), 1)
+        for m in _TOKEN.finditer(body):
+            if t0 is None:
+                s = e = None
+            else:
+                s = t0 + (t1 - t0) * m.start() / n
+                e = t0 + (t1 - t0) * min(m.end(1), n) / n
+            add(m.group(1), m.group(2), WORD, s, e, span.cue, span.speaker)
+    frame = pl.DataFrame(
+        {
+            "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
+            "raw": pl.Series(raw, dtype=pl.String),
+            "ws": pl.Series(ws, dtype=pl.String),
+            "kind": pl.Series(kind, dtype=pl.String),
+            "start": pl.Series(start, dtype=pl.Float64),
+            "end": pl.Series(end, dtype=pl.Float64),
+            "cue": pl.Series(cue, dtype=pl.Int32),
+            "hint": pl.Series(hint, dtype=pl.String),
+        }
+    )
+    # Untimed words (a format without times on some cues) take their neighbours' times.
+    frame = frame.with_columns(
+        pl.col("start").forward_fill().backward_fill(),
+        pl.col("end").forward_fill().backward_fill(),
+    ).with_columns(
+        pl.lit(0, dtype=pl.Int32).alias("turn"),
+        pl.when(pl.col("kind") == WORD).then(pl.col("raw")).otherwise(pl.lit("")).alias("out"),
+        pl.when(pl.col("kind") == META).then(pl.lit("reader")).otherwise(pl.lit(None, dtype=pl.String)).alias("rule"),
+        pl.lit(None, dtype=pl.Int32).alias("sent"),
+    )
+    return frame.select(list(SCHEMA))
+
+
+def rebuild_raw(words: pl.DataFrame) -> str:
+    """The decoded input, exactly: every token followed by its whitespace."""
+    return "".join(words.select(pl.col("raw") + pl.col("ws")).to_series().to_list())
+
+
+def check_words(words: pl.DataFrame) -> None:
+    """Raise if a frame is not a word table (wrong or missing columns)."""
+    for name, dtype in SCHEMA.items():
+        if name not in words.columns:
+            raise ValueError(f"word table lacks column {name!r}")
+        if words.schema[name] != dtype:
+            raise ValueError(f"word table column {name!r} is {words.schema[name]}, expected {dtype}")
+
+
+def clean_text(words: pl.DataFrame) -> str:
+    """The clean words joined by single spaces (no sentence structure)."""
+    kept = words.filter((pl.col("kind") == WORD) & (pl.col("out") != ""))
+    return " ".join(kept["out"].to_list())
+
+
+def edits(words: pl.DataFrame) -> pl.DataFrame:
+    """The edit log: every speech token some pass changed, with the pass's name."""
+    return words.filter(
+        (pl.col("kind") != META) & pl.col("rule").is_not_null() & (pl.col("out") != pl.col("raw"))
+    ).select("i", "start", "raw", "out", "rule")
