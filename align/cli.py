@@ -101,3 +101,13 @@ def demo(out_dir):
             write_text(Path(out_dir) / f"transcript.{fmt}", export.render(fmt, sents))
         write_text(Path(out_dir) / "edits.jsonl", export.render("edits", sents, result.edits))
         click.echo(f"wrote {out_dir}/transcript.jsonl, transcript.md, transcript.srt, edits.jsonl")
+
+
+def _register_commands() -> None:
+    from align.commands import align as align_command, batch, parallel
+
+    for module in (align_command, parallel, batch):
+        main.add_command(module.command)
+
+
+_register_commands()
