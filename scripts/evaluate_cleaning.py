@@ -1,0 +1,184 @@
+"""Word error rate of the cleaned bundled episode against the human-edited captions.
+
+    python scripts/evaluate_cleaning.py              # dev and test, every level and the raw captions
+    python scripts/evaluate_cleaning.py --split dev --show 20   # also print 20 aligned error spots
+
+The reference is ``../shared/eval/edited_captions.md`` (the creator's edited captions,
+``[HH:MM:SS] text`` cues). Both sides are lowercased with punctuation dropped
+(hyphens and dashes become spaces, apostrophes vanish). Our words are picked by
+their own start time and the reference words by their cue's start time, over the
+development split (0 to 00:28:07) or the test split (the rest), leaving out the
+sponsor reads that the edited captions omit (the gaps listed in that file's header).
+
+Errors are counted from a word-level Levenshtein alignment (rapidfuzz editops):
+insertions are words we kept that the editor did not, deletions words the editor
+kept that we lost, and "content deletions" the deletions that are not stopwords,
+the worst failure of a cleaner. Tune on ``dev`` only; report ``test`` honestly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+from rapidfuzz.distance import Levenshtein
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleaners import LEVELS, clean_file  # noqa: E402
+from cleaners.timecodes import parse_clock  # noqa: E402
+
+
+def _find_eval() -> Path:
+    """``shared/eval`` beside the checkout or beside any folder above it (worktrees sit one level deeper)."""
+    for folder in ROOT.parents:
+        if (folder / "shared" / "eval").is_dir():
+            return folder / "shared" / "eval"
+    return ROOT.parent / "shared" / "eval"
+
+
+EVAL = _find_eval()
+REFERENCE = EVAL / "edited_captions.md"
+CAPTIONS = ROOT / "fixtures" / "episode" / "002_39f15ef3401b1368.txt"
+SPEAKERS = ["Dwarkesh Patel", "Dario Amodei"]
+DEV_END = parse_clock("00:28:07")
+
+_CUE = re.compile(r"^\[(\d{1,2}:\d{2}:\d{2})\]\s*(.*?)\s*$")
+_GAPS = re.compile(r"(\d{1,2}:\d{2}:\d{2})\s*-\s*(\d{1,2}:\d{2}:\d{2})")
+_SPLITTERS = re.compile(r"[-‐‑–—/]+")
+_DROP = re.compile(r"[^\w\s]+")
+
+
+def normalise(text: str) -> list[str]:
+    """Lowercase words without punctuation: "Hot-button, it's" -> ["hot", "button", "its"]."""
+    text = _SPLITTERS.sub(" ", text.lower())
+    return _DROP.sub("", text).split()
+
+
+def stopwords() -> frozenset[str]:
+    text = resources.files("cleaners.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for ln in text.splitlines() if (w := ln.strip()) and not w.startswith("#"))
+
+
+def read_reference(path: Path = REFERENCE) -> tuple[pl.DataFrame, list[tuple[float, float]]]:
+    """The reference cues (``start``, ``text``) and the sponsor gaps named in the file's header."""
+    text = path.read_text(encoding="utf-8")
+    header = text.split("-->", 1)[0] if "-->" in text else ""
+    gaps = [(parse_clock(a), parse_clock(b)) for a, b in _GAPS.findall(header)]
+    rows = [(parse_clock(m.group(1)), m.group(2)) for ln in text.splitlines() if (m := _CUE.match(ln))]
+    return pl.DataFrame(rows, schema={"start": pl.Float64, "text": pl.String}, orient="row"), gaps
+
+
+def split_mask(start: pl.Expr, split: str, gaps: list[tuple[float, float]]) -> pl.Expr:
+    inside = start < DEV_END if split == "dev" else start >= DEV_END
+    for a, b in gaps:
+        inside = inside & ~((start >= a) & (start < b))
+    return inside
+
+
+def reference_words(cues: pl.DataFrame, split: str, gaps) -> list[str]:
+    chosen = cues.filter(split_mask(pl.col("start"), split, gaps))
+    return normalise(" ".join(chosen["text"].to_list()))
+
+
+def hypothesis_words(words: pl.DataFrame, split: str, gaps, column: str = "out") -> list[str]:
+    """Our words in the split: ``column`` is ``out`` for the clean text or ``raw`` for the captions."""
+    chosen = words.filter((pl.col("kind") == "word") & (pl.col(column) != "") & split_mask(pl.col("start"), split, gaps))
+    return normalise(" ".join(chosen[column].to_list()))
+
+
+@dataclass
+class Score:
+    ref: int
+    ins: int
+    dels: int
+    subs: int
+    content_dels: int
+    deleted: list[str]
+    ops: list
+
+    @property
+    def wer(self) -> float:
+        return (self.ins + self.dels + self.subs) / max(self.ref, 1)
+
+
+def score(hyp: list[str], ref: list[str], stop: frozenset[str] | None = None) -> Score:
+    """Word-level edit counts turning ``hyp`` into ``ref`` (so an "insert" op adds a reference word = our deletion)."""
+    stop = stopwords() if stop is None else stop
+    ops = Levenshtein.editops(hyp, ref)
+    ins = dels = subs = 0
+    deleted = []
+    for op in ops:
+        if op.tag == "delete":  # a hypothesis word the reference lacks: we inserted it
+            ins += 1
+        elif op.tag == "insert":  # a reference word we lack: we deleted it
+            dels += 1
+            deleted.append(ref[op.dest_pos])
+        else:
+            subs += 1
+    content = [w for w in deleted if w not in stop and not w.isdigit()]
+    return Score(len(ref), ins, dels, subs, len(content), content, list(ops))
+
+
+def show_errors(hyp: list[str], ref: list[str], ops, limit: int, width: int = 6) -> str:
+    """Up to ``limit`` error spots, each as ``hyp`` / ``ref`` context lines."""
+    lines = []
+    for op in ops[:limit]:
+        h, r = op.src_pos, op.dest_pos
+        lines.append(
+            f"{op.tag:8} hyp: {' '.join(hyp[max(h - width, 0):h])} [{hyp[h] if op.tag != 'insert' and h < len(hyp) else ''}] "
+            f"{' '.join(hyp[h + 1:h + width])}\n         ref: {' '.join(ref[max(r - width, 0):r])} "
+            f"[{ref[r] if op.tag != 'delete' and r < len(ref) else ''}] {' '.join(ref[r + 1:r + width])}"
+        )
+    return "\n".join(lines)
+
+
+def evaluate(splits=("dev", "test"), levels=LEVELS, show: int = 0, captions: Path = CAPTIONS) -> pl.DataFrame:
+    """One row per (split, level) with WER, insertions, deletions, substitutions and content deletions."""
+    cues, gaps = read_reference()
+    stop = stopwords()
+    tables = {level: clean_file(captions, level=level, speakers=SPEAKERS).words for level in levels}
+    rows = []
+    for split in splits:
+        ref = reference_words(cues, split, gaps)
+        runs = [("raw", hypothesis_words(next(iter(tables.values())), split, gaps, "raw"))]
+        runs += [(level, hypothesis_words(tables[level], split, gaps)) for level in levels]
+        for name, hyp in runs:
+            s = score(hyp, ref, stop)
+            rows.append(
+                {"split": split, "level": name, "ref_words": s.ref, "hyp_words": len(hyp), "wer": round(100 * s.wer, 1),
+                 "ins": s.ins, "del": s.dels, "sub": s.subs, "content_del": s.content_dels}
+            )
+            if show and name != "raw":
+                print(f"--- {split} {name}: first {show} error spots")
+                print(show_errors(hyp, ref, s.ops, show))
+                print(f"content words deleted: {' '.join(s.deleted[:60])}")
+    return pl.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", choices=["dev", "test", "both"], default="both")
+    ap.add_argument("--level", choices=list(LEVELS), action="append", help="level(s) to run (default: all)")
+    ap.add_argument("--show", type=int, default=0, help="print this many aligned error spots per run")
+    args = ap.parse_args(argv)
+    if not REFERENCE.exists():
+        print(f"{REFERENCE} not found: the evaluation needs ../shared/eval beside the checkout", file=sys.stderr)
+        return 2
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    table = evaluate(splits, tuple(args.level or LEVELS), args.show)
+    with pl.Config(tbl_rows=50, tbl_cols=20, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+        print(table)
+    print("WER = (ins + del + sub) / ref_words; lowercased, punctuation dropped, sponsor gaps left out; "
+          f"dev = [0, {DEV_END:.0f}s), test = the rest")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
