@@ -177,7 +177,47 @@ def main(argv=None) -> int:
         print(table)
     print("WER = (ins + del + sub) / ref_words; lowercased, punctuation dropped, sponsor gaps left out; "
           f"dev = [0, {DEV_END:.0f}s), test = the rest")
+    sentences = clean_file(CAPTIONS, level="standard", speakers=SPEAKERS).sentences
+    for split in splits:
+        print(f"speaker attribution ({split}): {100 * turn_attribution(sentences, split):.1f}% of reference words "
+              f"said in a sentence given to the right speaker (--speakers \"{','.join(SPEAKERS)}\")")
     return 0
+
+
+
+# --- speaker turns ---------------------------------------------------------------------------
+
+TURNS = EVAL / "edited_turns.txt"
+_TURN = re.compile(r"^\[(\d{1,2}:\d{2}:\d{2})\]\s*([^:]+):\s")
+
+
+def read_turns(path: Path = TURNS) -> pl.DataFrame:
+    """Reference turns: ``start`` (seconds) and ``speaker``, in order."""
+    rows = [(parse_clock(m.group(1)), m.group(2).strip()) for ln in path.read_text(encoding="utf-8").splitlines()
+            if (m := _TURN.match(ln))]
+    return pl.DataFrame(rows, schema={"start": pl.Float64, "speaker": pl.String}, orient="row")
+
+
+def turn_attribution(sentences: pl.DataFrame, split: str = "dev") -> float:
+    """Share of reference words (in ``split``) said at a time our sentences give to the right speaker.
+
+    Each reference cue's words are spread evenly over the cue (until the next cue), take the
+    reference speaker of the turn they fall in and our speaker of the last sentence that
+    started at or before them.
+    """
+    cues, gaps = read_reference()
+    cues = cues.with_columns(
+        pl.col("text").map_elements(lambda t: len(normalise(t)), return_dtype=pl.Int64).alias("n"),
+        pl.col("start").shift(-1).fill_null(pl.col("start") + 3.0).alias("stop"),
+    ).filter(split_mask(pl.col("start"), split, gaps) & (pl.col("n") > 0))
+    times = cues.select(
+        pl.int_ranges(0, "n").alias("k"), "start", "stop", "n"
+    ).explode("k").select((pl.col("start") + (pl.col("stop") - pl.col("start")) * pl.col("k") / pl.col("n")).alias("t"))
+    times = times.sort("t")
+    ref = read_turns().sort("start").rename({"start": "t", "speaker": "ref"})
+    ours = sentences.select(pl.col("start").alias("t"), pl.col("speaker").alias("ours")).sort("t")
+    got = times.join_asof(ref, on="t").join_asof(ours, on="t")
+    return got.select((pl.col("ref") == pl.col("ours")).mean()).item()
 
 
 if __name__ == "__main__":

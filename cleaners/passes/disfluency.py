@@ -95,6 +95,10 @@ def _near(expr: pl.Expr, n: int) -> pl.Expr:
     return pl.when(pl.col("turn").shift(n) == pl.col("turn")).then(expr.shift(n))
 
 
+def _is(col: str, word: str) -> pl.Expr:
+    return (pl.col(col) == word).fill_null(False)
+
+
 def _in(col: str, name: str, section: str | None = None) -> pl.Expr:
     entries = wordsets(name)[section] if section else wordlist(name)
     return pl.col(col).is_in(list(entries)).fill_null(False)
@@ -162,38 +166,38 @@ def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     asks = pl.col("out").str.contains(r"\?")
 
     you_know = (
-        (pl.col("k") == "you")
-        & (pl.col("n1") == "know")
+        _is("k", "you")
+        & _is("n1", "know")
         & ~_in("p1", LISTS, "you know: kept after")
-        & ~((pl.col("p1") == "know") & _in("p2", LISTS, "subjects"))  # "I know you know it"
-        & ~((pl.col("n2") == "what") & (pl.col("n3") == "i") & (pl.col("n4") == "mean"))  # the real question
+        & ~(_is("p1", "know") & _in("p2", LISTS, "subjects"))  # "I know you know it"
+        & ~(_is("n2", "what") & _is("n3", "i") & _is("n4", "mean"))  # the real question
     ).fill_null(False)
     you_know_tag = you_know & pl.col("next_out").str.contains(r"\?").fill_null(False)
 
     i_mean = (
-        (pl.col("k") == "i")
-        & (pl.col("n1") == "mean")
+        _is("k", "i")
+        & _is("n1", "mean")
         & ~_in("p1", LISTS, "i mean: kept after")
         & ~_in("n2", LISTS, "i mean: kept before")
         & ~pl.col("next_out").str.contains(r"\?").fill_null(False)
     ).fill_null(False)
 
     kind_of = (
-        pl.col("k").is_in(["kind", "sort"]) & (pl.col("n1") == "of") & ~_in("p1", LISTS, "determiners")
+        pl.col("k").is_in(["kind", "sort"]).fill_null(False) & _is("n1", "of") & ~_in("p1", LISTS, "determiners")
     ).fill_null(False)
 
     quoting = _in("p1", LISTS, "like: quoting after") & _in("n1", LISTS, "like: quote starts")  # "I was like, oh"
     like = (
-        (pl.col("k") == "like")
+        _is("k", "like")
         & (~_in("p1", LISTS, "like: kept after") | _in("n1", LISTS, "like: filler before"))  # not "something like we're"
         & ~(_in("p1", LISTS, "subjects") & _in("n1", LISTS, "like: object starts"))  # "I like it"
         & ~quoting
-        & ~(pl.col("n1").is_in(["this", "that"]) & ~pl.col("start") & ~pl.col("out").str.contains(r"\W$"))
+        & ~(pl.col("n1").is_in(["this", "that"]).fill_null(False) & ~pl.col("start") & ~pl.col("out").str.contains(r"\W$"))
         & ~(_plural_noun("p1") & ~_in("n1", LISTS, "clause starts"))  # "tasks like training": "such as"
     ).fill_null(False)
 
     right_tag = (
-        (pl.col("k") == "right")
+        _is("k", "right")
         & ~_in("p1", LISTS, "right: kept after")
         & (asks | _in("n1", LISTS, "clause starts") | pl.col("n1").is_null())
     ).fill_null(False)
@@ -224,10 +228,10 @@ def connectives(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         pl.col("start")
         & _in("k", LISTS, "sentence openers")
         & pl.col("n1").is_not_null()
-        & ~((pl.col("k") == "so") & _in("n1", LISTS, "so: kept before"))
+        & ~(_is("k", "so") & _in("n1", LISTS, "so: kept before"))
     )
     # "and so" anywhere opens a new thought ("... the model and so we ..."), but "and so on" stays.
-    and_so = (pl.col("k") == "and") & (pl.col("n1") == "so") & ~_in("n2", LISTS, "so: kept before") & pl.col("n2").is_not_null()
+    and_so = _is("k", "and") & _is("n1", "so") & ~_in("n2", LISTS, "so: kept before") & pl.col("n2").is_not_null()
     drop = opener | _spread(and_so.fill_null(False), 2)
     return drop_tokens(words, _drops(toks, drop), "connectives")
 
