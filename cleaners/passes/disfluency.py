@@ -136,16 +136,21 @@ def stutters(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 
 def repeats(words: pl.DataFrame, ctx: Context, longest: int = 6) -> pl.DataFrame:
     """Drop the first copy of a word or phrase said twice in a row ("the the", "I I I", "it is it is")."""
+    stop = pl.col("out").str.contains(SENTENCE_END)
     toks = context(words, reach=0).with_columns(
         [_near(pl.col("k"), -j).alias(f"f{j}") for j in range(1, 2 * longest)]
+        + [_near(stop, -j).alias(f"s{j}") for j in range(1, longest)]
     )
     ahead = ["k"] + [f"f{j}" for j in range(1, 2 * longest)]
+    ends = [stop] + [pl.col(f"s{j}") for j in range(1, longest)]
     drop = pl.lit(False)
     for n in range(longest, 0, -1):
         same = pl.lit(True)
         for j in range(n):
             same = same & (pl.col(ahead[j]) == pl.col(ahead[j + n])) & (pl.col(ahead[j]) != "")
-        drop = drop | _spread(same.fill_null(False), n)
+        # "what the best thing is. The best thing is" restates across a full stop: not a stumble
+        crosses = pl.any_horizontal(ends[:n]) if n > 1 else pl.lit(False)
+        drop = drop | _spread((same & ~crosses.fill_null(False)).fill_null(False), n)
     return drop_tokens(words, _drops(toks, drop), "repeats")
 
 
