@@ -105,10 +105,10 @@ def _in(col: str, name: str, section: str | None = None) -> pl.Expr:
 
 
 def _spread(mask: pl.Expr, width: int) -> pl.Expr:
-    """Mark the ``width`` tokens starting where ``mask`` is true (within the turn)."""
+    """Mark the ``width`` tokens starting where ``mask`` is true (``mask`` has checked they share a turn)."""
     out = mask
     for j in range(1, width):
-        out = out | _near(mask, j).fill_null(False)
+        out = out | mask.shift(j).fill_null(False)
     return out
 
 
@@ -136,21 +136,35 @@ def stutters(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 
 def repeats(words: pl.DataFrame, ctx: Context, longest: int = 6) -> pl.DataFrame:
     """Drop the first copy of a word or phrase said twice in a row ("the the", "I I I", "it is it is")."""
+    for _ in range(SETTLE_ROUNDS):  # "of what of of of what": dropping "of of" exposes "of what of what"
+        before = words
+        words = _repeats_once(words, longest)
+        if words is before:
+            break
+    return words
+
+
+def _repeats_once(words: pl.DataFrame, longest: int) -> pl.DataFrame:
     stop = pl.col("out").str.contains(SENTENCE_END)
-    toks = context(words, reach=0).with_columns(
-        [_near(pl.col("k"), -j).alias(f"f{j}") for j in range(1, 2 * longest)]
-        + [_near(stop, -j).alias(f"s{j}") for j in range(1, longest)]
+    # compare words by hash (null for an empty key): integer columns are cheap to shift and compare
+    code = pl.when(pl.col("k") != "").then(pl.col("k").hash()).alias("h")
+    toks = context(words, reach=0).with_columns(code, stop.alias("s0"))
+    toks = toks.with_columns(
+        [pl.col("h").shift(-j).alias(f"f{j}") for j in range(1, 2 * longest)]
+        + [pl.col("s0").shift(-j).alias(f"s{j}") for j in range(1, longest)]
     )
-    ahead = ["k"] + [f"f{j}" for j in range(1, 2 * longest)]
-    ends = [stop] + [pl.col(f"s{j}") for j in range(1, longest)]
+    ahead = ["h"] + [f"f{j}" for j in range(1, 2 * longest)]
+    ends = [pl.col(f"s{j}") for j in range(longest)]
     drop = pl.lit(False)
     for n in range(longest, 0, -1):
-        same = pl.lit(True)
+        # turns only grow, so one check on the window's last word keeps it inside the turn
+        same = pl.col("turn").shift(-(2 * n - 1)) == pl.col("turn")
         for j in range(n):
-            same = same & (pl.col(ahead[j]) == pl.col(ahead[j + n])) & (pl.col(ahead[j]) != "")
+            same = same & (pl.col(ahead[j]) == pl.col(ahead[j + n]))
         # "what the best thing is. The best thing is" restates across a full stop: not a stumble
-        crosses = pl.any_horizontal(ends[:n]) if n > 1 else pl.lit(False)
-        drop = drop | _spread((same & ~crosses.fill_null(False)).fill_null(False), n)
+        if n > 1:
+            same = same & ~pl.any_horizontal(ends[:n])
+        drop = drop | _spread(same.fill_null(False), n)
     return drop_tokens(words, _drops(toks, drop), "repeats")
 
 
@@ -174,7 +188,7 @@ def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         _is("k", "you")
         & _is("n1", "know")
         & ~_in("p1", LISTS, "you know: kept after")
-        & ~(_is("p1", "know") & _in("p2", LISTS, "subjects"))  # "I know you know it"
+        & ~(_is("p1", "know") & _in("p2", LISTS, "subjects") & ~_is("p2", "you"))  # "I know you know it"
         & ~(_is("n2", "what") & _is("n3", "i") & _is("n4", "mean"))  # the real question
     ).fill_null(False)
     you_know_tag = you_know & pl.col("next_out").str.contains(r"\?").fill_null(False)
@@ -228,6 +242,15 @@ def connectives(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     or "So" that is all the speaker says in the turn.
     """
     toks = context(words, reach=1)
+    for _ in range(SETTLE_ROUNDS):  # "Yeah, and so we": each drop makes the next word the opener
+        before = words
+        words = _connectives_once(words)
+        if words is before:
+            break
+    return words
+
+
+def _connectives_once(words: pl.DataFrame) -> pl.DataFrame:
     toks = context(words, reach=2)
     opener = (
         pl.col("start")
@@ -252,17 +275,16 @@ def false_starts(words: pl.DataFrame, ctx: Context, longest: int = 4, gap: int =
     lie between the two beginnings.
     """
     reach = 2 * longest + gap
-    toks = context(words, reach=0).with_columns(
-        [_near(pl.col("k"), -j).alias(f"f{j}") for j in range(1, reach)]
-    )
+    toks = context(words, reach=0).with_columns([pl.col("k").shift(-j).alias(f"f{j}") for j in range(1, reach)])
     ahead = ["k"] + [f"f{j}" for j in range(1, reach)]
+    opener = _in("k", LISTS, "clause openers")
     drop = pl.lit(False)
     for n in range(longest, 1, -1):
         for g in range(1, gap + 1):
-            same = pl.lit(True)
+            same = opener & (pl.col("turn").shift(-(2 * n + g - 1)) == pl.col("turn"))
             for j in range(n):
                 same = same & (pl.col(ahead[j]) == pl.col(ahead[j + n + g])) & (pl.col(ahead[j]) != "")
-            drop = drop | _spread((same & _in("k", LISTS, "clause openers")).fill_null(False), n + g)
+            drop = drop | _spread(same.fill_null(False), n + g)
     return drop_tokens(words, _drops(toks, drop), "false-starts")
 
 
@@ -271,7 +293,7 @@ def settle(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     for _ in range(SETTLE_ROUNDS):
         before = words["out"]
         for _name, fn, level, _about in PASSES[:-1]:
-            if ctx.at_least(level):
+            if ctx.at_least(level) and fn is not fillers:  # a filler is one word: no removal exposes one
                 words = fn(words, ctx)
         if words["out"].equals(before):
             break
