@@ -75,3 +75,21 @@ def test_passes_never_invent_words_and_settle(tokens, level):
         if ctx.at_least(p.level):
             again = p.run(again, ctx)
     assert again["out"].to_list() == words["out"].to_list()
+
+
+def test_cleaning_the_cleaned_episode_again_changes_nothing(cleaned_episode):
+    from cleaners import pipeline
+
+    again = pipeline.run(cleaned_episode.words, Context(level="standard", speakers=cleaned_episode.speakers))
+    assert again["out"].to_list() == cleaned_episode.words["out"].to_list()
+
+
+def test_standard_level_meets_the_wer_acceptance_on_the_dev_split(cleaned_episode):
+    """Issue #2: at most 22% WER against the human-edited captions on the first 28:07."""
+    from tests.conftest import shared_file
+    from scripts.evaluate_cleaning import hypothesis_words, read_reference, reference_words, score
+
+    cues, gaps = read_reference(shared_file("eval", "edited_captions.md"))
+    s = score(hypothesis_words(cleaned_episode.words, "dev", gaps), reference_words(cues, "dev", gaps))
+    assert s.wer <= 0.22
+    assert s.ins > s.dels  # what is left is mostly words the editor also cut, not lost content
