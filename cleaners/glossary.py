@@ -206,8 +206,10 @@ def _compound(word: str) -> bool:
     return "-" in word and not any(c.isdigit() for c in word) and not any(_marked(p) and not is_acronym(p) for p in word.split("-"))
 
 
-def _heading(words: list[str]) -> bool:
+def _heading(words: list[str], line: str) -> bool:
     """A title-case line ("The Big Blob of Compute Hypothesis"): its capitals say nothing about names."""
+    if line.rstrip().endswith((".", "?", "!")):
+        return False  # a sentence, however many names it holds
     long = [w for w in words if len(w) > 3]
     return len(words) <= 14 and len(long) >= 2 and sum(w[:1].isupper() for w in long) >= 0.6 * len(long)
 
@@ -226,20 +228,22 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     seen: Counter[str] = Counter()
     lowercase_keys: set[str] = set()
     for text in texts:
+        sentence_start = True
         for line in text.splitlines():
-            tokens = [(m.group(), line[m.end() : m.end() + 1], m.start()) for m in _WORD.finditer(line)]
-            heading = _heading([t[0] for t in tokens])
+            tokens = [(m.group(), m.start()) for m in _WORD.finditer(line)]
+            heading = _heading([t[0] for t in tokens], line)
+            if heading or not tokens:
+                sentence_start = True
             run: list[str] = []
-            sentence_start = True
             end = 0
-            for raw, _after, at in tokens:
+            for raw, at in tokens:
                 gap = line[end:at]
-                end = at + len(raw)
                 if gap.strip():  # punctuation between words ends a run, and maybe a sentence
                     _count_run(run, seen, heading)
                     run = []
-                    if regex.search(r"[.?!:;•·|\[\](){}\"“”]", gap):
+                    if end == 0 or regex.search(r"[.?!:;•·|\[\](){}\"“”]", gap):  # a bullet or a full stop
                         sentence_start = True
+                end = at + len(raw)
                 word = _POSSESSIVE.sub("", raw)
                 if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
                     _count_run(run, seen, heading)
