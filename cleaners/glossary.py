@@ -276,8 +276,6 @@ def _count_run(run: list[str], seen: Counter, heading: bool) -> None:
     words = list(run)
     while words and not _distinctive(words[0]):
         words.pop(0)
-    while len(words) > 2 and is_common(fold(words[-1])):
-        words.pop()
     if 1 < len(words) <= LONGEST_NAME_WORDS and any(_distinctive(w) and not is_acronym(w) for w in words):
         seen[" ".join(words)] += 1
 
@@ -337,6 +335,8 @@ class Matcher:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
+        # Every folded token that can be part of a run worth a closer look.
+        self.run_starts = sorted(self.fix_firsts | set(self.by_part) | {p for p in self.prefixes if len(p) > 1})
 
     # -- one token
 
@@ -391,6 +391,8 @@ class Matcher:
             return None
         if len(target.words) == len(keys):
             return target if any(not is_common(k) and not is_acronym(w) for k, w in zip(keys, target.words)) else None
+        if any(len(k) == 1 and is_common(k) for k in keys):
+            return None  # "a I" is an article and a pronoun, not "AI"
         if target.name.source == SHIPPED and all(is_common(k) for k in keys) and not all(c[:1].isupper() for c in cores):
             return None
         return target

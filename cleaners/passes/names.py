@@ -43,7 +43,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     )
     if toks.height == 0:
         return words
-    fixed = find_fixes(toks["out"].to_list(), toks["key"].to_list(), matcher_for(ctx))
+    fixed = find_fixes(toks["out"].to_list(), toks["key"], matcher_for(ctx))
     if not fixed:
         return words
     idx = toks["i"]
@@ -57,33 +57,38 @@ def split(token: str) -> tuple[str, str, str]:
     return _SPLIT.match(token).groups()
 
 
-def find_fixes(outs: list[str], keys: list[str], matcher: Matcher) -> dict[int, str]:
+def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher) -> dict[int, str]:
     """New text per token position. ``keys`` are the tokens folded (:func:`cleaners.glossary.fold`, possessive off)."""
     out: dict[int, str] = {}
-    claimed = [False] * len(keys)
-    for start, length, target in _runs(outs, keys, matcher):
+    key_list = keys.to_list()
+    claimed = [False] * len(key_list)
+    starts = keys.is_in(matcher.run_starts).arg_true().to_list()
+    for start, length, target in _runs(outs, key_list, starts, matcher):
         span = range(start, start + length)
         if any(claimed[k] for k in span) or not _one_clause(outs, start, length):
             continue
         for k, text in zip(span, _spread(target, outs, start, length)):
             out[k] = text
             claimed[k] = True
-    _single_tokens(outs, keys, claimed, matcher, out)
+    uncommon = [k for k in keys.unique().to_list() if len(k) >= 2 and not is_common(k)]
+    spots = [k for k in keys.is_in(uncommon).arg_true().to_list() if not claimed[k]]
+    _single_tokens(outs, spots, matcher, out)
     return out
 
 
-def _runs(outs: list[str], keys: list[str], matcher: Matcher) -> list[tuple[int, int, Target]]:
+def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher) -> list[tuple[int, int, Target]]:
     """(start, length, name) of every run of tokens that is a known name, leftmost then longest first.
 
     Three kinds: an explicit ``wrong<TAB>right`` fix; a run that put together spells a
     name ("Deep Mind"); a run that is a multi-word name's words, one of them right
-    ("cloud code"). Candidates come from indexes (first words of fixes, prefixes of
-    name keys, the words of multi-word names), so most tokens cost one set lookup.
+    ("cloud code"). Only tokens that can be part of one are visited (``starts``: first
+    words of fixes, prefixes of name keys, words of multi-word names).
     """
     n = len(keys)
     found: dict[tuple[int, int], Target] = {}
     by_part, prefixes, fix_firsts, by_key = matcher.by_part, matcher.prefixes, matcher.fix_firsts, matcher.by_key
-    for p, key in enumerate(keys):
+    for p in starts:
+        key = keys[p]
         if key in fix_firsts:
             for length in range(1, min(LONGEST_NAME_WORDS, n - p) + 1):
                 target = matcher.fixes.get(tuple(keys[p : p + length]))
@@ -124,10 +129,8 @@ def _spread(target: Target, outs: list[str], start: int, length: int) -> list[st
     return texts
 
 
-def _single_tokens(outs: list[str], keys: list[str], claimed: list[bool], matcher: Matcher, out: dict[int, str]) -> None:
-    """Tokens no run claimed: exact up to case, plural or possessive form, then by spelling and sound."""
-    wanted = {k for k in set(keys) if len(k) >= 2 and not is_common(k)}
-    spots = [k for k, key in enumerate(keys) if key in wanted and not claimed[k]]
+def _single_tokens(outs: list[str], spots: list[int], matcher: Matcher, out: dict[int, str]) -> None:
+    """Uncommon tokens no run claimed: exact up to case, plural or possessive form, then by spelling and sound."""
     cores = {split(outs[k])[1] for k in spots}
     names = {core: _exact_single(core, matcher) for core in cores}
     unknown = [c for c, name in names.items() if name is None]
