@@ -96,11 +96,14 @@ def test_missing_glossary_is_an_input_error(tmp_path):
         read_glossary_file(tmp_path / "nope.tsv")
 
 
-def test_cli_reports_a_malformed_glossary_in_one_line(tmp_path, episode_captions):
-    result = CliRunner().invoke(main, ["clean", str(episode_captions), "--glossary", str(NAMES / "malformed.tsv")])
+def test_cli_reports_a_malformed_glossary_in_one_line(tmp_path):
+    captions = tmp_path / "talk.txt"
+    captions.write_text("[00:00:01] we have engineers at Enthropic\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(captions), "-o", str(out), "--glossary", str(NAMES / "malformed.tsv")])
     assert result.exit_code == 2
-    assert "malformed.tsv: line 3" in result.output
-    assert "Traceback" not in result.output
+    assert "malformed.tsv: line 3" in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
 
 
 def test_cli_glossary_fixes_a_name(tmp_path):
