@@ -168,3 +168,24 @@ def test_names_pass_is_idempotent_on_the_episode(cleaned_episode):
     ctx = Context(context_texts=[p.read_text(encoding="utf-8") for p in example.documents()])
     once = names.run(cleaned_episode.words, ctx)
     assert once.equals(cleaned_episode.words)
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VOCAB = sorted({w for p in _cases() for phrase in p.values[1:] for w in phrase.split()} | {"a", "I", "the", "code.", "Go,"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=12), st.sampled_from(["shipped", "context", "user"]))
+def test_names_pass_is_idempotent_and_writes_only_known_names(tokens, source):
+    ctx = _context(source)
+    words = _words(" ".join(tokens))
+    once = names.run(words, ctx)
+    assert names.run(once, ctx).equals(once)
+    assert once["raw"].equals(words["raw"])
+    known = {w for n in load(ctx.glossary_files, ctx.context_texts).names for w in [fold(n.text), *map(fold, n.text.split())]}
+    for raw, out in once.filter(pl.col("rule") == "names").select("raw", "out").rows():
+        assert out == "" or fold(out).removesuffix("s") in known or fold(out) in known, (raw, out)
