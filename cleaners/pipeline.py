@@ -99,7 +99,7 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
         .rename({"_host": "i"})
         .join(toks.select("i", "out"), on="i", how="inner")
         .filter(~pl.col("out").str.contains(SENTENCE_END))
-        .select("i", (pl.col("out").str.strip_chars_end(",;:—–-") + pl.col("_mark")).alias("out"))
+        .select("i", (pl.col("out").str.strip_chars_end(",;:—–") + pl.col("_mark")).alias("out"))
     )
     words = update(words, drops.select("i", pl.lit("").alias("out")), rule)
     return update(words, moved, rule)

@@ -77,11 +77,14 @@ def test_passes_never_invent_words_and_settle(tokens, level):
     assert again["out"].to_list() == words["out"].to_list()
 
 
-def test_cleaning_the_cleaned_episode_again_changes_nothing(cleaned_episode):
-    from cleaners import pipeline
+@pytest.mark.parametrize("level", ["light", "standard", "clean"])
+def test_cleaning_the_cleaned_episode_again_changes_nothing(episode_captions, level):
+    from cleaners import clean_file, pipeline
 
-    again = pipeline.run(cleaned_episode.words, Context(level="standard", speakers=cleaned_episode.speakers))
-    assert again["out"].to_list() == cleaned_episode.words["out"].to_list()
+    once = clean_file(episode_captions, level=level, speakers=["Host", "Guest"]).words
+    again = pipeline.run(once, Context(level=level, speakers=["Host", "Guest"]))
+    assert again["out"].to_list() == once["out"].to_list()
+    assert again["sent"].to_list() == once["sent"].to_list()
 
 
 def test_standard_level_meets_the_wer_acceptance_on_the_dev_split(cleaned_episode):

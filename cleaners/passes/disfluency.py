@@ -211,12 +211,13 @@ def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         & (~_in("p1", LISTS, "like: kept after") | _in("n1", LISTS, "like: filler before"))  # not "something like we're"
         & ~(_in("p1", LISTS, "subjects") & _in("n1", LISTS, "like: object starts"))  # "I like it"
         & ~quoting
-        & ~(pl.col("n1").is_in(["this", "that"]).fill_null(False) & ~pl.col("start") & ~pl.col("out").str.contains(r"\W$"))
+        & ~(pl.col("n1").is_in(["this", "that"]).fill_null(False) & ~pl.col("start") & ~pl.col("raw").str.contains(r"\W$"))
         & ~(_plural_noun("p1") & ~_in("n1", LISTS, "clause starts"))  # "tasks like training": "such as"
     ).fill_null(False)
 
     right_tag = (
         _is("k", "right")
+        & pl.col("p1").is_not_null()  # a tag follows something; "Right." alone is an answer
         & ~_in("p1", LISTS, "right: kept after")
         & (asks | _in("n1", LISTS, "clause starts") | pl.col("n1").is_null())
     ).fill_null(False)
@@ -256,7 +257,7 @@ def _connectives_once(words: pl.DataFrame) -> pl.DataFrame:
         pl.col("start")
         & _in("k", LISTS, "sentence openers")
         & pl.col("n1").is_not_null()
-        & ~(_is("k", "so") & _in("n1", LISTS, "so: kept before"))
+        & ~(_is("k", "so") & _in("n1", LISTS, "so: kept before") & ~pl.col("out").str.contains(r"\W$"))
     )
     # "and so" anywhere opens a new thought ("... the model and so we ..."), but "and so on" stays.
     and_so = _is("k", "and") & _is("n1", "so") & ~_in("n2", LISTS, "so: kept before") & pl.col("n2").is_not_null()

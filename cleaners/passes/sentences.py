@@ -7,7 +7,10 @@ Boundaries come from, in order of trust:
 3. a length bound: a sentence longer than ``Context.max_sentence_words`` is split where
    a new clause most likely starts (before "and", "but", "so", "because" followed by a
    subject, or after a comma), never in the first or last few words, and as near the
-   middle as such a point allows.
+   middle as such a point allows; one longer than two thirds of the bound is split only
+   where a new clause clearly starts. An "and" or "so" left opening such a sentence
+   stays: dropping words here, after the disfluency passes have settled, could expose
+   a new repeat and break idempotence.
 
 Pauses are not used: auto-caption word times are interpolated inside 2-3 second cues,
 so a gap between words says little. The first word of a sentence is capitalised, a
@@ -29,19 +32,25 @@ _LONE_I = r"^i(?:['’](?:m|ve|d|ll))?[,;:!?.\"”)]*$"
 _CONJUNCTIONS = {"and", "but", "so", "because", "whereas", "although", "though"}
 # a full stop that does not end a sentence: "i.e.", "U.S.", "Dr."
 _ABBREVIATION = re.compile(r"(?i)^(?:(?:\w\.){2,}|mr\.|mrs\.|ms\.|dr\.|prof\.|vs\.|st\.)[,;:]?$")
-_SUBJECTS = {"i", "we", "you", "they", "he", "she", "it", "it's", "that's", "there's", "there", "this", "people",
-             "i'm", "we're", "you're", "they're", "i've", "we've", "if", "when", "the"}
+_CLAUSE_STARTS = {"i", "we", "you", "they", "he", "she", "it", "it's", "that's", "there's", "there", "this", "people",
+                  "i'm", "we're", "you're", "they're", "i've", "we've", "if", "when", "the", "then"}
 MIN_PIECE = 6  # words: no split leaves a fragment shorter than this
+CLEAR_CLAUSE = 2.5  # split score of "and"/"but"/"so" + a subject, or a comma before a conjunction
 
 
 def _key(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower().replace("’", "'"))
 
 
-def split_points(outs: list[str], most: int) -> list[int]:
-    """Where to cut a run of ``outs`` (one over-long sentence) so no piece exceeds ``most`` words."""
+def split_points(outs: list[str], most: int, soft: int | None = None) -> list[int]:
+    """Where to cut a run of ``outs`` (one sentence) so no piece exceeds ``most`` words.
+
+    A sentence longer than ``soft`` words (default: two thirds of ``most``) is also cut,
+    but only where a new clause clearly starts ("... the results and then we looked").
+    """
     n = len(outs)
-    if n <= most:
+    soft = soft if soft is not None else (2 * most) // 3
+    if n <= soft:
         return []
     best, best_score = None, -1.0
     for k in range(MIN_PIECE, n - MIN_PIECE + 1):
@@ -50,15 +59,17 @@ def split_points(outs: list[str], most: int) -> list[int]:
         if outs[k - 1].endswith((",", ";", ":", "—")):
             score += 2
         if word in _CONJUNCTIONS:
-            score += 2 + (1 if nxt in _SUBJECTS else 0)
-        elif word in _SUBJECTS and outs[k - 1].endswith(","):
+            score += 2 + (1 if nxt in _CLAUSE_STARTS else 0)
+        elif word in _CLAUSE_STARTS and outs[k - 1].endswith(","):
             score += 1
         score -= abs(k - n / 2) / n  # prefer the middle
         if score > best_score:
             best, best_score = k, score
+    if n <= most and best_score < CLEAR_CLAUSE:
+        return []
     if best is None:
         best = n // 2
-    return split_points(outs[:best], most) + [best] + [best + p for p in split_points(outs[best:], most)]
+    return split_points(outs[:best], most, soft) + [best] + [best + p for p in split_points(outs[best:], most, soft)]
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -103,7 +114,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     words = update(words, caps, "sentences")
     toks = toks.join(caps.rename({"out": "_cap"}), on="i", how="left", maintain_order="left").with_columns(pl.coalesce("_cap", "out").alias("out"))
     stops = toks.filter(last & ~pl.col("out").str.contains(SENTENCE_END)).select(
-        "i", (pl.col("out").str.strip_chars_end(",;:—–-") + ".").alias("out")
+        "i", (pl.col("out").str.strip_chars_end(",;:—–") + ".").alias("out")
     )
     words = update(words, stops, "sentences")
     return words.drop("sent", strict=False).join(toks.select("i", "sent"), on="i", how="left", maintain_order="left")
