@@ -13,19 +13,19 @@ Every rule looks only at a token's neighbours in the same speaker turn, as polar
 expressions over the live tokens (no Python loop over words). Word lists live in
 ``cleaners/data/`` so the next episode gets the same rules. A dropped token never
 takes its sentence punctuation with it (see :func:`cleaners.pipeline.drop_tokens`).
-The last entry, ``settle``, re-runs the group until nothing changes, because one
-removal can expose another ("the you know the" becomes a repeat): that is what
-makes cleaning idempotent.
+Each pass runs to its own fixpoint, and the last entry, ``settle``, re-runs the group
+until nothing changes, because one removal can expose another ("the, you know, the"
+becomes a repeat): that is what makes cleaning idempotent.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, wraps
 from importlib import resources
 
 import polars as pl
 
-from cleaners.pipeline import SENTENCE_END, Context, drop_tokens, live
+from cleaners.pipeline import SENTENCE_END, Context, drop_tokens
 
 SETTLE_ROUNDS = 6
 
@@ -117,6 +117,32 @@ def _drops(toks: pl.DataFrame, mask: pl.Expr, end: pl.Expr | None = None) -> pl.
     return toks.filter(mask.fill_null(False)).select(cols)
 
 
+def _state(words: pl.DataFrame) -> pl.DataFrame:
+    return words.select("raw", "out", "turn")
+
+
+def to_fixpoint(once):
+    """Make a one-shot rule a pass: apply it until it drops nothing ("of what of of of what"
+    only shows "of what of what" after the first drop), and remember in ``ctx.cache`` the
+    table it left settled, so that ``settle`` skips it while nothing else has changed."""
+    memo = ("settled", once.__name__)
+
+    @wraps(once)
+    def run(words: pl.DataFrame, ctx: Context, **options) -> pl.DataFrame:
+        seen = ctx.cache.get(memo)
+        if seen is not None and seen.equals(_state(words)):
+            return words
+        for _ in range(SETTLE_ROUNDS):
+            before = words
+            words = once(words, ctx, **options)
+            if words is before:
+                break
+        ctx.cache[memo] = _state(words)
+        return words
+
+    return run
+
+
 # --- light ---------------------------------------------------------------------------------
 
 
@@ -126,6 +152,7 @@ def fillers(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return drop_tokens(words, _drops(toks, _in("k", "fillers.txt")), "fillers")
 
 
+@to_fixpoint
 def stutters(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Drop a cut-off word the speaker then says in full: "th- the", "I- I", "ex- example"."""
     toks = context(words, reach=1)
@@ -134,17 +161,9 @@ def stutters(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return drop_tokens(words, _drops(toks, cut), "stutters")
 
 
+@to_fixpoint
 def repeats(words: pl.DataFrame, ctx: Context, longest: int = 6) -> pl.DataFrame:
     """Drop the first copy of a word or phrase said twice in a row ("the the", "I I I", "it is it is")."""
-    for _ in range(SETTLE_ROUNDS):  # "of what of of of what": dropping "of of" exposes "of what of what"
-        before = words
-        words = _repeats_once(words, longest)
-        if words is before:
-            break
-    return words
-
-
-def _repeats_once(words: pl.DataFrame, longest: int) -> pl.DataFrame:
     stop = pl.col("out").str.contains(SENTENCE_END)
     # compare words by hash (null for an empty key): integer columns are cheap to shift and compare
     code = pl.when(pl.col("k") != "").then(pl.col("k").hash()).alias("h")
@@ -173,6 +192,7 @@ def _repeats_once(words: pl.DataFrame, longest: int) -> pl.DataFrame:
 LISTS = "discourse.txt"
 
 
+@to_fixpoint
 def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Drop "you know", "I mean", "kind of"/"sort of", filler "like" and tag "right?" where they are fillers.
 
@@ -236,22 +256,14 @@ def _plural_noun(col: str) -> pl.Expr:
     ).fill_null(False)
 
 
+@to_fixpoint
 def connectives(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Drop the "And", "So" or "Yeah" that opens a sentence ("And so we're seeing" -> "We're seeing").
 
     Kept: "so that", "so far", "so much" (the word carries meaning there), and a "Yeah"
     or "So" that is all the speaker says in the turn.
     """
-    toks = context(words, reach=1)
-    for _ in range(SETTLE_ROUNDS):  # "Yeah, and so we": each drop makes the next word the opener
-        before = words
-        words = _connectives_once(words)
-        if words is before:
-            break
-    return words
-
-
-def _connectives_once(words: pl.DataFrame) -> pl.DataFrame:
+    # one drop can make the next word the opener ("Yeah, and so we"): to_fixpoint repeats it
     toks = context(words, reach=2)
     opener = (
         pl.col("start")
@@ -268,6 +280,7 @@ def _connectives_once(words: pl.DataFrame) -> pl.DataFrame:
 # --- clean ---------------------------------------------------------------------------------
 
 
+@to_fixpoint
 def false_starts(words: pl.DataFrame, ctx: Context, longest: int = 4, gap: int = 2) -> pl.DataFrame:
     """Drop a clause the speaker began and began again: "there's plus or minus a couple there's
     plus or minus a year" drops "there's plus or minus a couple". A restart repeats at least
@@ -290,13 +303,14 @@ def false_starts(words: pl.DataFrame, ctx: Context, longest: int = 4, gap: int =
 
 
 def settle(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    """Re-run the passes above until nothing changes (a removal can expose a new repeat)."""
-    for _ in range(SETTLE_ROUNDS):
-        before = words["out"]
-        for _name, fn, level, _about in PASSES[:-1]:
-            if ctx.at_least(level) and fn is not fillers:  # a filler is one word: no removal exposes one
-                words = fn(words, ctx)
-        if words["out"].equals(before):
+    """Re-run the passes above until a whole round changes nothing (a removal can expose a new
+    repeat); each pass skips itself while the table is as it last left it."""
+    chain = [fn for _name, fn, level, _about in PASSES[:-1] if ctx.at_least(level) and fn is not fillers]
+    for _ in range(SETTLE_ROUNDS):  # fillers are single words: no removal exposes one
+        before = words
+        for fn in chain:
+            words = fn(words, ctx)
+        if words is before:
             break
     return words
 
