@@ -96,3 +96,12 @@ def test_standard_level_meets_the_wer_acceptance_on_the_dev_split(cleaned_episod
     s = score(hypothesis_words(cleaned_episode.words, "dev", gaps), reference_words(cues, "dev", gaps))
     assert s.wer <= 0.22
     assert s.ins > s.dels  # what is left is mostly words the editor also cut, not lost content
+
+
+@pytest.mark.parametrize("text", ["um uh hmm", ">> um >> uh", "you know, like, you know"], ids=["fillers", "marks-and-fillers", "discourse"])
+def test_a_line_of_nothing_but_fillers_gives_no_sentences(text):
+    from cleaners import clean_text
+
+    result = clean_text(f"[00:00:01] {text}\n", fmt="plain", level="standard")
+    assert result.sentences.height == 0
+    assert result.raw_text() == f"[00:00:01] {text}\n"  # still lossless
