@@ -1,0 +1,126 @@
+"""The ordered search: pick at most one candidate span per unit so the document reads along the talk.
+
+Documents mostly follow the conversation, so order is a prior: dynamic programming over the
+document's units (in document order) whose state is the transcript position reached so far.
+A unit may
+
+- take one of its candidates at or after the current position (free, or slightly before it:
+  :data:`BACK_TOLERANCE` seconds, since summaries reorder neighbouring remarks),
+- take a candidate anywhere earlier, paying :data:`JUMP_PENALTY` (a section that restarts the
+  timeline, a strong quote out of place), or
+- be skipped: it ends ``unsupported``.
+
+Taking a candidate gains ``score - MIN_SCORE``, so weak candidates are never worth taking and a
+strong one is worth a jump. The search is O(units x positions) with numpy prefix maxima, like the
+Vecalign/Bertalign family's DP over a band, but over the whole talk since a summary may skip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+MIN_SCORE = 0.5  # calibrated chance below which a candidate is not support
+JUMP_PENALTY = 0.25  # cost of going back in the talk (in units of calibrated score)
+BACK_TOLERANCE = 90.0  # seconds a unit may sit before the previous one at no cost
+
+
+def ordered_choice(units: pl.DataFrame, candidates: pl.DataFrame, sentences: pl.DataFrame, *,
+                   min_score: float = MIN_SCORE, jump_penalty: float = JUMP_PENALTY,
+                   back_tolerance: float = BACK_TOLERANCE) -> pl.DataFrame:
+    """The chosen candidate per unit of *one* document (rows of ``candidates``; skipped units absent).
+
+    ``units`` needs ``key`` and ``order``; ``candidates`` follows :data:`align.score.CANDIDATE_SCHEMA`;
+    ``sentences`` needs ``id`` and ``start``.
+    """
+    sents = sentences.select("id", "start").sort("start", "id", maintain_order=True)
+    n_pos = sents.height
+    if n_pos == 0 or units.height == 0:
+        return candidates.clear()
+    pos_of = pl.DataFrame({"first": sents["id"], "pos": np.arange(n_pos, dtype=np.int64)},
+                          schema={"first": pl.Int32, "pos": pl.Int64})
+    starts = sents["start"].to_numpy()
+    # The furthest position a unit at ``p`` may follow without paying for a jump back.
+    limit = np.searchsorted(starts, starts + back_tolerance, side="right") - 1
+
+    cands = (
+        candidates.filter(pl.col("score") > min_score)
+        .join(pos_of, on="first")
+        .join(units.select("key", "order"), on="key")
+        .with_row_index("row")
+    )
+    by_unit: dict[int, list[tuple[int, float, int]]] = {}
+    for row, order, pos, sc in cands.select("row", "order", "pos", "score").iter_rows():
+        by_unit.setdefault(order, []).append((pos, sc - min_score, row))
+
+    value = np.zeros(n_pos)
+    idx = np.arange(n_pos)
+    steps: list[dict[int, tuple[int, int]]] = []  # per unit: position -> (candidate row, previous position)
+    for order in sorted(units["order"].to_list()):
+        options = by_unit.get(order)
+        if not options:
+            steps.append({})
+            continue
+        prefix = np.maximum.accumulate(value)
+        arg_prefix = np.maximum.accumulate(np.where(value == prefix, idx, 0))
+        best_any = int(np.argmax(value))
+        changes: dict[int, tuple[int, int, float]] = {}
+        for pos, gain, row in options:
+            lim = limit[pos]
+            in_order, prev = prefix[lim], int(arg_prefix[lim])
+            jumped = value[best_any] - jump_penalty
+            if jumped > in_order:
+                in_order, prev = jumped, best_any
+            total = in_order + gain
+            if total > value[pos] and total > changes.get(pos, (0, 0, -np.inf))[2]:
+                changes[pos] = (row, prev, total)
+        for pos, (_row, _prev, total) in changes.items():
+            value[pos] = total
+        steps.append({p: (r, prev) for p, (r, prev, _t) in changes.items()})
+
+    chosen: list[int] = []
+    pos = int(np.argmax(value))
+    for step in reversed(steps):
+        if pos in step:
+            row, pos = step[pos]
+            chosen.append(row)
+    return cands.filter(pl.col("row").is_in(chosen)).drop("row", "pos", "order")
+
+
+# ---------------------------------------------------------------------------------------------
+# Second pass: weak evidence that sits where the document's order says it should
+
+WEAK_SCORE = 0.1  # a candidate below this is noise even in the right place
+
+
+def fill_in_order(units: pl.DataFrame, candidates: pl.DataFrame, chosen: pl.DataFrame, sentences: pl.DataFrame, *,
+                  weak_score: float = WEAK_SCORE, back_tolerance: float = BACK_TOLERANCE) -> pl.DataFrame:
+    """For units the ordered search left out: their best candidate between the neighbours that were
+    found (the previous and next supported unit of the same document), with ``bracket``: how many
+    seconds that stretch of the talk is. A paraphrase rarely shares enough words to stand out in the
+    whole talk, but often does within the few minutes where its neighbours are.
+    """
+    starts = dict(zip(sentences["id"].to_list(), sentences["start"].to_list()))
+    order_of = dict(zip(units["key"].to_list(), units["order"].to_list()))
+    anchors = sorted((order_of[k], starts[f]) for k, f in zip(chosen["key"].to_list(), chosen["first"].to_list()))
+    taken = set(chosen["key"].to_list())
+    talk_end = max(starts.values()) if starts else 0.0
+    rows = []
+    for key, group in candidates.filter(~pl.col("key").is_in(list(taken)) & (pl.col("score") >= weak_score)).group_by("key"):
+        order = order_of.get(key[0])
+        if order is None:
+            continue
+        before = [t for o, t in anchors if o < order]
+        after = [t for o, t in anchors if o > order]
+        lo = before[-1] - back_tolerance if before else 0.0
+        hi = after[0] + back_tolerance if after else talk_end
+        if hi <= lo:  # the neighbours jump back: the section restarts; trust the previous one
+            hi = lo + 2 * back_tolerance + (talk_end if not after else 0.0)
+        inside = group.with_columns(pl.col("first").replace_strict(starts, default=None).alias("_start")).filter(
+            (pl.col("_start") >= lo) & (pl.col("_start") <= hi))
+        if inside.height:
+            best = inside.sort("score", descending=True).head(1)
+            rows.append(best.drop("_start").with_columns(pl.lit(hi - lo).alias("bracket")))
+    if not rows:
+        return candidates.clear().with_columns(pl.lit(None, dtype=pl.Float64).alias("bracket"))
+    return pl.concat(rows)
