@@ -17,6 +17,8 @@ Vecalign/Bertalign family's DP over a band, but over the whole talk since a summ
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import polars as pl
 
@@ -103,24 +105,22 @@ def fill_in_order(units: pl.DataFrame, candidates: pl.DataFrame, chosen: pl.Data
     starts = dict(zip(sentences["id"].to_list(), sentences["start"].to_list()))
     order_of = dict(zip(units["key"].to_list(), units["order"].to_list()))
     anchors = sorted((order_of[k], starts[f]) for k, f in zip(chosen["key"].to_list(), chosen["first"].to_list()))
+    anchor_orders = [o for o, _t in anchors]
     taken = set(chosen["key"].to_list())
     talk_end = max(starts.values()) if starts else 0.0
-    rows = []
-    for key, group in candidates.filter(~pl.col("key").is_in(list(taken)) & (pl.col("score") >= weak_score)).group_by("key"):
-        order = order_of.get(key[0])
-        if order is None:
+    best: dict[int, tuple[float, int, float]] = {}  # key -> (score, candidate row, bracket)
+    rows = candidates.select("key", "first", "score").rows()
+    for n, (key, first, sc) in enumerate(rows):
+        if key in taken or sc < weak_score or key not in order_of:
             continue
-        before = [t for o, t in anchors if o < order]
-        after = [t for o, t in anchors if o > order]
-        lo = before[-1] - back_tolerance if before else 0.0
-        hi = after[0] + back_tolerance if after else talk_end
-        if hi <= lo:  # the neighbours jump back: the section restarts; trust the previous one
-            hi = lo + 2 * back_tolerance + (talk_end if not after else 0.0)
-        inside = group.with_columns(pl.col("first").replace_strict(starts, default=None).alias("_start")).filter(
-            (pl.col("_start") >= lo) & (pl.col("_start") <= hi))
-        if inside.height:
-            best = inside.sort("score", descending=True).head(1)
-            rows.append(best.drop("_start").with_columns(pl.lit(hi - lo).alias("bracket")))
-    if not rows:
-        return candidates.clear().with_columns(pl.lit(None, dtype=pl.Float64).alias("bracket"))
-    return pl.concat(rows)
+        order = order_of[key]
+        k = bisect.bisect_left(anchor_orders, order)
+        lo = anchors[k - 1][1] - back_tolerance if k > 0 else 0.0
+        hi = anchors[k][1] + back_tolerance if k < len(anchors) else talk_end
+        if hi <= lo:  # the neighbours jump back: a section restarts here, only the next one bounds it
+            lo = 0.0
+        if lo <= starts[first] <= hi and sc > best.get(key, (-1.0, 0, 0.0))[0]:
+            best[key] = (sc, n, hi - lo)
+    picked = sorted(best.values(), key=lambda b: b[1])
+    return candidates[[n for _s, n, _b in picked]].with_columns(
+        pl.Series("bracket", [b for _s, _n, b in picked], dtype=pl.Float64))
