@@ -179,8 +179,8 @@ def _is_chrome_line(line: str) -> bool:
     s = line.strip()
     if _BYLINE.match(s) or _ATTRIBUTION.match(s):
         return True
-    words = s.split()
-    return len(words) <= 3 and not _END_PUNCT.search(s) and not _BULLET.match(s)
+    words = len(s.split()) + len(_HAN.findall(s)) // 2  # Chinese: about two characters a word
+    return words <= 3 and not _END_PUNCT.search(s) and not _BULLET.match(s)
 
 
 def _main_script(paragraphs: list[str]) -> str:
@@ -429,7 +429,11 @@ def load_units(text: str, doc: str, source: str = "<input>") -> pl.DataFrame:
     stripped = text.lstrip()
     try:
         if stripped.startswith("{"):
-            frame = pl.DataFrame([json.loads(ln) for ln in text.splitlines() if ln.strip()], infer_schema_length=None)
+            rows = [json.loads(ln) for ln in text.splitlines() if ln.strip()]
+            for row in rows:  # a claimed time may be seconds or a clock, row by row
+                if isinstance(row.get("claimed"), str):
+                    row["claimed"] = parse_stamp(row["claimed"])[0]
+            frame = pl.DataFrame(rows, infer_schema_length=None)
         else:
             frame = pl.read_csv(io.StringIO(text), infer_schema_length=None)
     except (json.JSONDecodeError, pl.exceptions.PolarsError) as e:
@@ -450,14 +454,21 @@ def units_from_frame(frame: pl.DataFrame, doc: str = "units", source: str = "<un
         "section": pl.lit(None, dtype=pl.String),
         "detail": pl.lit(None, dtype=pl.String),
         "problem": pl.lit(None, dtype=pl.String),
+        "lang": pl.lit(None, dtype=pl.String),
+        "unit": pl.lit(None, dtype=pl.String),
     }
     frame = frame.with_columns([expr.alias(name) for name, expr in defaults.items() if name not in frame.columns])
     if frame.schema["claimed"] == pl.String:  # times written as clocks
         frame = frame.with_columns(pl.col("claimed").map_elements(lambda t: parse_stamp(t)[0], return_dtype=pl.Float64))
-    if "lang" not in frame.columns:
-        frame = frame.with_columns(pl.col("text").map_elements(detect_lang, return_dtype=pl.String).alias("lang"))
-    if "unit" not in frame.columns:
-        frame = frame.with_columns((pl.col("kind") + "-" + (pl.col("order") + 1).cast(pl.String).str.zfill(3)).alias("unit"))
+    # Rows may leave any column but text empty: fill each from the row's own text and position.
+    frame = frame.with_columns(
+        pl.col("doc").cast(pl.String).fill_null(doc),
+        pl.col("kind").cast(pl.String).fill_null("sentence"),
+        pl.col("lang").cast(pl.String).fill_null(pl.col("text").map_elements(detect_lang, return_dtype=pl.String)),
+        pl.col("order").cast(pl.Int32).fill_null(pl.int_range(0, n, dtype=pl.Int32)),
+    )
+    frame = frame.with_columns(pl.col("unit").cast(pl.String).fill_null(
+        pl.col("kind") + "-" + (pl.col("order") + 1).cast(pl.String).str.zfill(3)))
     return frame.select([pl.col(c).cast(t) for c, t in UNIT_SCHEMA.items()])
 
 

@@ -49,6 +49,7 @@ def ordered_choice(units: pl.DataFrame, candidates: pl.DataFrame, sentences: pl.
         candidates.filter(pl.col("score") > min_score)
         .join(pos_of, on="first")
         .join(units.select("key", "order"), on="key")
+        .sort(["order", "score", "first", "last"], descending=[False, True, False, False])  # joins keep no order
         .with_row_index("row")
     )
     by_unit: dict[int, list[tuple[int, float, int]]] = {}
@@ -93,6 +94,7 @@ def ordered_choice(units: pl.DataFrame, candidates: pl.DataFrame, sentences: pl.
 # Second pass: weak evidence that sits where the document's order says it should
 
 WEAK_SCORE = 0.1  # a candidate below this is noise even in the right place
+WEAK_COVERAGE = 0.25  # nor is one that shares a single common word with the talk
 
 
 def fill_in_order(units: pl.DataFrame, candidates: pl.DataFrame, chosen: pl.DataFrame, sentences: pl.DataFrame, *,
@@ -109,9 +111,10 @@ def fill_in_order(units: pl.DataFrame, candidates: pl.DataFrame, chosen: pl.Data
     taken = set(chosen["key"].to_list())
     talk_end = max(starts.values()) if starts else 0.0
     best: dict[int, tuple[float, int, float]] = {}  # key -> (score, candidate row, bracket)
-    rows = candidates.select("key", "first", "score").rows()
-    for n, (key, first, sc) in enumerate(rows):
-        if key in taken or sc < weak_score or key not in order_of:
+    candidates = candidates.sort(["key", "score", "first", "last"], descending=[False, True, False, False])
+    rows = candidates.select("key", "first", "score", pl.col("coverage").fill_null(1.0)).rows()
+    for n, (key, first, sc, coverage) in enumerate(rows):
+        if key in taken or sc < weak_score or coverage < WEAK_COVERAGE or key not in order_of:
             continue
         order = order_of[key]
         k = bisect.bisect_left(anchor_orders, order)

@@ -28,7 +28,7 @@ from cleaners.views import SENTENCE_SCHEMA
 
 EXACT = 15.0  # seconds: a claimed time this close to the found start is exact
 NEAR = 60.0
-FINE_START = 0.8  # fuzzy match above which the quoted words' place in the sentence refines the start
+FINE_START = 0.88  # fuzzy match above which the quoted words' place in the sentence refines the start
 
 TRACE_SCHEMA: dict[str, pl.DataType] = {
     **UNIT_SCHEMA,
