@@ -102,7 +102,17 @@ def split_chinese(text: str) -> list[str]:
 SEGMENTERS: dict[str, Callable[[str], list[str]]] = {"en": split_english, "zh": split_chinese}
 
 
+_PLUGINS_LOADED = False
+
+
 def split_sentences(text: str, lang: str) -> list[str]:
+    global _PLUGINS_LOADED
+    if not _PLUGINS_LOADED:  # a language module may register a better segmenter when imported
+        _PLUGINS_LOADED = True
+        try:
+            import align.zh  # noqa: F401
+        except ImportError:
+            pass
     return SEGMENTERS.get(lang, split_english)(text)
 
 

@@ -382,7 +382,8 @@ def check_candidates(cands: pl.DataFrame) -> pl.DataFrame:
 
 def _load_plugins() -> None:
     """Scorers that live in other modules register themselves when imported (if present)."""
-    try:
-        import align.crosslingual  # noqa: F401
-    except ImportError:
-        pass
+    for module in ("align.zh", "align.crosslingual"):
+        try:
+            __import__(module)
+        except ImportError:
+            pass

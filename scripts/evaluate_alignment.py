@@ -212,6 +212,16 @@ def main() -> None:
         print(f"  miss {r['unit']}: gold {format_hms(r['gold'])} found {format_hms(r['start']) if r['start'] is not None else '-'} {r['text'][:70]}")
     print(f"  median |offset| {both['off'].abs().median():.1f} s")
 
+    # Paraphrase accuracy on the dev gold: the bullet under each quote glosses the same moment.
+    doc0 = trace.filter(pl.col("doc") == names[0])
+    kinds = doc0["kind"].to_list()
+    golds = dict(zip([n for n, k in enumerate(kinds) if k == "quote"], gold_quotes()["gold"].to_list()))
+    gloss = [(n + 1, g) for n, g in golds.items() if n + 1 < len(kinds) and kinds[n + 1] == "bullet"]
+    found = [(doc0["start"][n], g) for n, g in gloss if doc0["status"][n] == "supported"]
+    right = sum(1 for s, g in found if abs(s - g) <= 30)
+    print(f"gloss bullets (the bullet under each quote, same moment): {len(found)}/{len(gloss)} supported, "
+          f"{right} of them within 30 s of the quote's gold start")
+
     print("\nclaimed times:")
     claims(trace, names[1])
     sample = trace.filter((pl.col("doc") == names[1]) & (pl.col("claim") == "wrong")).head(6)
