@@ -30,7 +30,7 @@ from typing import Callable
 
 import polars as pl
 import regex
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "key": pl.UInt32,  # row of the unit in the units table given to the scorer
@@ -288,24 +288,32 @@ def _norm_expr(column: str) -> pl.Expr:
 
 
 def _fuzzy(scored: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
-    """Best partial match of the unit's words inside the window's words (0..1)."""
+    """Best partial match of the unit's words inside the window's words (0..1), and for near-verbatim
+    matches where in the window's first sentence the match begins (``lead``)."""
     texts = dict(zip(units["key"].to_list(), (_norm(t) for t in units["text"].to_list())))
     scored = scored.with_columns(_norm_expr("text"), _norm_expr("head").str.len_chars().alias("head_len"))
+    queries = [texts[k] for k in scored["key"].to_list()]
+    windows_ = scored["text"].to_list()
+    # Element-wise in C; partial_ratio slides the shorter string along the longer one.
+    # Below VERBATIM_FROM a match is no evidence (see _features), so the scorer may stop early there.
+    raw = process.cpdist(queries, windows_, scorer=fuzz.partial_ratio, score_cutoff=VERBATIM_FROM * 100, workers=1) / 100
     values, leads = [], []
-    for key, w, head_len in zip(scored["key"].to_list(), scored["text"].to_list(), scored["head_len"].to_list()):
-        u = texts[key]
+    for u, w, head_len, r in zip(queries, windows_, scored["head_len"].to_list(), raw.tolist()):
         if not u or not w:
             values.append(0.0)
             leads.append(0.0)
-        elif len(u) <= len(w):
+            continue
+        value = r if len(u) <= len(w) else r * len(w) / len(u)  # a window shorter than the unit covers part of it
+        values.append(value)
+        lead = 0.0
+        if value >= LEAD_FROM and len(u) <= len(w):
             al = fuzz.partial_ratio_alignment(u, w)
-            values.append(al.score / 100)
-            # How far into the first sentence the quoted words begin (for a finer start time).
-            leads.append(min(al.dest_start / max(head_len, 1), 1.0))
-        else:
-            values.append(fuzz.partial_ratio(w, u) / 100 * len(w) / len(u))
-            leads.append(0.0)
+            lead = min(al.dest_start / max(head_len, 1), 1.0)  # where the quoted words begin
+        leads.append(lead)
     return scored.with_columns(pl.Series("fuzzy", values, dtype=pl.Float64), pl.Series("lead", leads, dtype=pl.Float64))
+
+
+LEAD_FROM = 0.85  # below this the string match is too loose to say where in the sentence a quote starts
 
 
 # Calibration on the development gold (scripts/evaluate_alignment.py --calibrate): a logistic
