@@ -11,7 +11,16 @@ language and the windows and returns *candidates* (:data:`CANDIDATE_SCHEMA`):
 Scorers are registered per language in :data:`SCORERS`; :func:`score` picks one per unit
 language and falls back to :func:`anchor_scorer` (numbers and Latin-script names, which any
 language shares with an English talk). Another module registers its own, e.g.
-``align.score.SCORERS["zh"] = my_chinese_scorer``, without touching this one.
+``align.score.SCORERS["zh"] = my_chinese_scorer`` (``align.zh`` and ``align.crosslingual`` are
+imported, when present, before scoring). The contract::
+
+    scorer(units, windows) -> candidates
+    units:      key (UInt32), lang, text, kind          one row per unit of that language
+    windows:    first, last, start, end, size, text     :func:`windows` (1..MAX_WINDOW sentences)
+    candidates: key, first, last, score + optional evidence (coverage, anchors, fuzzy, matched,
+                lead, margin); a few per unit, best first. ``score`` must be a probability: the
+                search keeps candidates above ``align.search.MIN_SCORE`` (0.5) and lets one
+                jump back in the talk when its score exceeds that by ``JUMP_PENALTY`` (0.25).
 
 The English scorer (:func:`lexical_scorer`): tokens are lowercased and lightly stemmed, stop words
 dropped; a unit's terms join the window's terms weighted by rarity in the transcript (BM25's IDF),
