@@ -110,9 +110,11 @@ def split_sentences(text: str, lang: str) -> list[str]:
     if not _PLUGINS_LOADED:  # a language module may register a better segmenter when imported
         _PLUGINS_LOADED = True
         try:
-            import align.zh  # noqa: F401
+            import align.zh as zh
         except ImportError:
-            pass
+            zh = None
+        if zh is not None and SEGMENTERS["zh"] is split_chinese and callable(getattr(zh, "split_sentences", None)):
+            SEGMENTERS["zh"] = zh.split_sentences  # the fuller Chinese segmenter, when present
     return SEGMENTERS.get(lang, split_english)(text)
 
 

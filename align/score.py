@@ -398,9 +398,36 @@ def check_candidates(cands: pl.DataFrame) -> pl.DataFrame:
 
 
 def _load_plugins() -> None:
-    """Scorers that live in other modules register themselves when imported (if present)."""
+    """Scorers that live in other modules register themselves when imported (if present).
+
+    ``align.crosslingual.candidates(units[unit, text], sentences) -> unit, first, last, score, ...``
+    (the Chinese scorer written beside this module) is adapted to the contract above when it has
+    not registered itself.
+    """
+    import importlib
+    import sys
+
     for module in ("align.zh", "align.crosslingual"):
         try:
-            __import__(module)
+            importlib.import_module(module)
         except ImportError:
             pass
+    crosslingual = sys.modules.get("align.crosslingual")
+    if "zh" not in SCORERS and crosslingual is not None and callable(getattr(crosslingual, "candidates", None)):
+        SCORERS["zh"] = _sentence_scorer(crosslingual.candidates)
+
+
+def _sentence_scorer(fn: Callable) -> Scorer:
+    """Adapt ``fn(units[unit, text], sentences[id, start, end, text]) -> unit, first, last, score, ...``."""
+
+    def scorer(units: pl.DataFrame, wins: pl.DataFrame) -> pl.DataFrame:
+        sentences = wins.filter(pl.col("size") == 1).select(pl.col("first").alias("id"), "start", "end", "text")
+        out = fn(units.select(pl.col("key").cast(pl.String).alias("unit"), "text"), sentences)
+        if out.height == 0:
+            return pl.DataFrame(schema=CANDIDATE_SCHEMA)
+        if "anchors" in out.columns and out.schema["anchors"] == pl.List(pl.String):
+            out = out.with_columns(pl.col("anchors").list.len().alias("anchors"),
+                                   pl.col("anchors").list.join(" ").alias("matched"))
+        return out.with_columns(pl.col("unit").cast(pl.UInt32).alias("key")).drop("unit")
+
+    return scorer
