@@ -121,3 +121,11 @@ def test_condensed_transcript_claims_are_checked(cleaned_episode):
     trace = align_documents(cleaned_episode.sentences, [shared_file("eval", "condensed_transcript.md")])
     claims = trace.filter(pl.col("claim").is_not_null())["claim"].to_list()
     assert claims.count("exact") >= 30
+
+
+def test_demo_prints_alignment_counts(tmp_path):
+    result = CliRunner().invoke(main, ["demo", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.output.splitlines() if ln.startswith("aligned 4 documents"))
+    assert "422 units" in line and "wrong" in line
+    assert (tmp_path / "trace.md").read_text().startswith("# 000")
