@@ -152,11 +152,13 @@ def score(hyp: list[str], ref: list[str], stop: frozenset[str] | None = None) ->
 
 def show_errors(hyp: list[str], ref: list[str], ops, limit: int, width: int = 6) -> str:
     """Up to ``limit`` error spots, each as ``hyp`` / ``ref`` context lines."""
+    # editops turn hyp into ref: "delete" = a word we kept and the editor cut, "insert" = a word we lost
+    names = {"delete": "extra", "insert": "lost", "replace": "changed"}
     lines = []
     for op in ops[:limit]:
         h, r = op.src_pos, op.dest_pos
         lines.append(
-            f"{op.tag:8} hyp: {' '.join(hyp[max(h - width, 0):h])} [{hyp[h] if op.tag != 'insert' and h < len(hyp) else ''}] "
+            f"{names[op.tag]:8} hyp: {' '.join(hyp[max(h - width, 0):h])} [{hyp[h] if op.tag != 'insert' and h < len(hyp) else ''}] "
             f"{' '.join(hyp[h + 1:h + width])}\n         ref: {' '.join(ref[max(r - width, 0):r])} "
             f"[{ref[r] if op.tag != 'delete' and r < len(ref) else ''}] {' '.join(ref[r + 1:r + width])}"
         )
