@@ -39,59 +39,87 @@ SECONDS_PER_CHAR = 0.065
 
 
 def build(text: str, spans: list[Span]) -> pl.DataFrame:
-    """Tokenise ``text`` along the reader's spans into a word table."""
+    """Tokenise ``text`` along the reader's spans into a word table.
+
+    The loop runs once per span (tokens come from one ``findall`` each); word
+    times are interpolated in polars, by each word's character offset within its
+    cue, rather than token by token in Python.
+    """
     raw: list[str] = []
     ws: list[str] = []
     kind: list[str] = []
-    start: list[float | None] = []
-    end: list[float | None] = []
-    cue: list[int | None] = []
-    hint: list[str | None] = []
-
-    def add(r, w, k, s=None, e=None, c=None, h=None):
-        raw.append(r)
-        ws.append(w)
-        kind.append(k)
-        start.append(s)
-        end.append(e)
-        cue.append(c)
-        hint.append(h)
+    owner: list[int | None] = []  # per token: the index of its speech span in the lists below
+    t0s: list[float | None] = []
+    t1s: list[float | None] = []
+    sizes: list[int] = []
+    cues: list[int | None] = []
+    hints: list[str | None] = []
 
     for span in spans:
         piece = text[span.begin : span.stop]
         if span.kind != SPEECH:
-            add(piece, "", META if span.kind == META else CHROME)
+            raw.append(piece)
+            ws.append("")
+            kind.append(META if span.kind == META else CHROME)
+            owner.append(None)
             continue
-        lead = len(piece) - len(piece.lstrip())
+        body = piece.lstrip()
+        lead = len(piece) - len(body)
         if lead:
             if raw:
                 ws[-1] += piece[:lead]
             else:
-                add("", piece[:lead], META)
-        body = piece[lead:]
+                raw.append("")
+                ws.append(piece[:lead])
+                kind.append(META)
+                owner.append(None)
+        pairs = _TOKEN.findall(body)
+        if not pairs:
+            continue
         t0 = span.start
         t1 = span.end
         if t0 is not None and (t1 is None or t1 < t0):
             t1 = t0 + SECONDS_PER_CHAR * max(len(body), 1)
-        n = max(len(body), 1)
-        for m in _TOKEN.finditer(body):
-            if t0 is None:
-                s = e = None
-            else:
-                s = t0 + (t1 - t0) * m.start() / n
-                e = t0 + (t1 - t0) * min(m.end(1), n) / n
-            add(m.group(1), m.group(2), WORD, s, e, span.cue, span.speaker)
+        k = len(t0s)
+        t0s.append(t0)
+        t1s.append(t1)
+        sizes.append(max(len(body), 1))
+        cues.append(span.cue)
+        hints.append(span.speaker)
+        tokens, spaces = zip(*pairs)
+        raw.extend(tokens)
+        ws.extend(spaces)
+        kind.extend([WORD] * len(pairs))
+        owner.extend([k] * len(pairs))
+
+    timing = pl.DataFrame(
+        {
+            "_span": pl.Series(range(len(t0s)), dtype=pl.Int64),
+            "_t0": pl.Series(t0s, dtype=pl.Float64),
+            "_t1": pl.Series(t1s, dtype=pl.Float64),
+            "_n": pl.Series(sizes, dtype=pl.Int64),
+            "cue": pl.Series(cues, dtype=pl.Int32),
+            "hint": pl.Series(hints, dtype=pl.String),
+        }
+    )
     frame = pl.DataFrame(
         {
             "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
             "raw": pl.Series(raw, dtype=pl.String),
             "ws": pl.Series(ws, dtype=pl.String),
             "kind": pl.Series(kind, dtype=pl.String),
-            "start": pl.Series(start, dtype=pl.Float64),
-            "end": pl.Series(end, dtype=pl.Float64),
-            "cue": pl.Series(cue, dtype=pl.Int32),
-            "hint": pl.Series(hint, dtype=pl.String),
+            "_span": pl.Series(owner, dtype=pl.Int64),
         }
+    ).join(timing, on="_span", how="left", maintain_order="left")
+    # A word's offset in its cue is the length of the words (and spaces) before it in the same cue.
+    # Only a cue's last word can have had the next cue's leading whitespace added, and no offset counts it.
+    length = pl.col("raw").str.len_chars().cast(pl.Int64)
+    width = length + pl.col("ws").str.len_chars().cast(pl.Int64)
+    offset = width.cum_sum().over("_span") - width
+    span_time = pl.col("_t1") - pl.col("_t0")
+    frame = frame.with_columns(
+        (pl.col("_t0") + span_time * offset / pl.col("_n")).alias("start"),
+        (pl.col("_t0") + span_time * pl.min_horizontal(offset + length, pl.col("_n")) / pl.col("_n")).alias("end"),
     )
     # Untimed words (a format without times on some cues) take their neighbours' times.
     frame = frame.with_columns(
