@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
 import os
 import shutil
@@ -272,13 +273,20 @@ def _local(folders: list[str], settings: Settings, jobs: int) -> Iterator[Outcom
             yield attempt(folder, settings)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    queue = iter(folders)
     # spawn, not fork: forking a process that runs polars' thread pool can deadlock.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(attempt, folder, settings) for folder in folders]
-        for future in as_completed(futures):
-            yield future.result()
+        # A small window of episodes in flight: results are written and dropped as they come,
+        # so memory does not grow with the number of episodes.
+        pending = {pool.submit(attempt, f, settings) for f in itertools.islice(queue, 2 * jobs)}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result()
+            for folder in itertools.islice(queue, len(finished)):
+                pending.add(pool.submit(attempt, folder, settings))
 
 
 def _dask(folders: list[str], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[Outcome]:
@@ -297,10 +305,14 @@ def _dask(folders: list[str], settings: Settings, jobs: int, scheduler: str | No
         client = Client(cluster)
     try:
         # Workers read the episode folders themselves: on a remote cluster IN_DIR must be on a shared path.
-        futures = client.map(attempt, folders, settings=settings, pure=False)
-        for future in as_completed(futures):
+        window = 2 * max(jobs, len(client.scheduler_info().get("workers", {})))
+        queue = iter(folders)
+        running = as_completed([client.submit(attempt, f, settings, pure=False) for f in itertools.islice(queue, window)])
+        for future in running:
             yield future.result()
             future.release()
+            for folder in itertools.islice(queue, 1):
+                running.add(client.submit(attempt, folder, settings, pure=False))
     finally:
         client.close()
         if cluster is not None:
@@ -379,7 +391,12 @@ def run_batch(
 
     records = dict(finished)
     t0 = time.perf_counter()
-    outcomes = _local(list(todo), settings, jobs) if executor == "local" else _dask(list(todo), settings, jobs, scheduler)
+    if not todo:
+        outcomes: Iterator[Outcome] = iter(())
+    elif executor == "local":
+        outcomes = _local(list(todo), settings, jobs)
+    else:
+        outcomes = _dask(list(todo), settings, jobs, scheduler)
     for outcome in outcomes:
         name = todo[outcome.folder]
         record = {
