@@ -339,8 +339,8 @@ class Report:
         lines = [
             f"{self.status.height} episodes: {ok.height} ok, {self.failed.height} failed"
             + (f", {self.skipped} already done" if self.skipped else ""),
-            f"{int(ok['sentences'].sum() or 0)} sentences, {int(ok['edits'].sum() or 0)} edits, "
-            f"{int(ok['alignments'].sum() or 0)} aligned units",
+            f"{int(ok['sentences'].sum() or 0)} sentences, {int(ok['edits'].sum() or 0)} edits"
+            + (f", {int(ok['alignments'].sum())} aligned units" if ok["alignments"].drop_nulls().len() else ""),
             f"{self.ran} processed in {self.seconds:.1f} s ({rate:.2f} episodes/s)",
         ]
         notes = ok["note"].drop_nulls().unique().sort().to_list()
@@ -394,7 +394,7 @@ def run_batch(
     if not todo:
         outcomes: Iterator[Outcome] = iter(())
     elif executor == "local":
-        outcomes = _local(list(todo), settings, jobs)
+        outcomes = _local(list(todo), settings, min(jobs, len(todo)))  # one episode: no pool to start
     else:
         outcomes = _dask(list(todo), settings, jobs, scheduler)
     for outcome in outcomes:

@@ -214,8 +214,8 @@ def bench_batch(copies: int, jobs: int, no_align: bool) -> None:
             shutil.rmtree(tmp / f"out-{n}")
         for n, r in results.items():
             rate = n / r["seconds"]
-            print(f"batch {n:>5} episodes, -j {jobs}: {r['seconds']:7.1f} s  {rate:6.2f} episodes/s  "
-                  f"peak RSS (batch + workers) {r['peak'] / 2**20:7.0f} MiB")
+            peak = f"peak RSS (batch + workers) {r['peak'] / 2**20:7.0f} MiB" if r["peak"] else "(no psutil: no RSS)"
+            print(f"batch {n:>5} episodes, -j {jobs}: {r['seconds']:7.1f} s  {rate:6.2f} episodes/s  {peak}")
         big = results[copies]
         rate = copies / big["seconds"]
         print(f"1,000 episodes at this rate: {1000 / rate / 60:5.1f} min (target < 5 min: "

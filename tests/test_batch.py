@@ -228,8 +228,8 @@ def test_resume_cleans_what_a_killed_run_left_half_done(tmp_path):
 
 
 def test_killed_batch_resumed_gives_the_same_dataset(tmp_path):
-    src = copy_batch(tmp_path / "in", copies=12)
-    total = 3 * 12
+    src = copy_batch(tmp_path / "in", copies=20)
+    total = 3 * 20
     whole = tmp_path / "whole"
     run_batch(src, whole)
 
