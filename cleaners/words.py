@@ -116,10 +116,16 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     length = pl.col("raw").str.len_chars().cast(pl.Int64)
     width = length + pl.col("ws").str.len_chars().cast(pl.Int64)
     offset = width.cum_sum().over("_span") - width
-    span_time = pl.col("_t1") - pl.col("_t0")
+    at = frame.select(offset.alias("begin"), pl.min_horizontal(offset + length, pl.col("_n")).alias("stop"))
+    # numpy, not a polars expression, for the arithmetic: polars may divide by multiplying with 1/n,
+    # which differs from t0 + (t1 - t0) * offset / n in the last bit, and times must not depend on that.
+    t0 = frame["_t0"].to_numpy()
+    span_time = frame["_t1"].to_numpy() - t0
+    n = frame["_n"].to_numpy()
+    untimed = frame["_t0"].is_null()
     frame = frame.with_columns(
-        (pl.col("_t0") + span_time * offset / pl.col("_n")).alias("start"),
-        (pl.col("_t0") + span_time * pl.min_horizontal(offset + length, pl.col("_n")) / pl.col("_n")).alias("end"),
+        pl.Series("start", t0 + span_time * at["begin"].to_numpy() / n).scatter(untimed.arg_true(), None),
+        pl.Series("end", t0 + span_time * at["stop"].to_numpy() / n).scatter(untimed.arg_true(), None),
     )
     # Untimed words (a format without times on some cues) take their neighbours' times.
     frame = frame.with_columns(
