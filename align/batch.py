@@ -199,16 +199,21 @@ class Store:
                 raise OutputError(f"{self.root}: is not empty and holds no batch output; choose a new or empty folder")
             if not resume:
                 raise OutputError(f"{self.root}: already holds a batch; rerun with --resume to continue it, or choose another folder")
+        for path in (self.meta, self.done_dir, self.partial, *(self.root / t for t in TABLES)):
+            if path.is_symlink():
+                raise OutputError(f"{path}: is a symlink; refusing to write through it")
         self.done_dir.mkdir(parents=True, exist_ok=True)
-        for table in TABLES:
-            if (self.root / table).is_symlink():
-                raise OutputError(f"{self.root / table}: is a symlink; refusing to write through it")
+        self._lock = _lock(self.meta / "lock", self.root)
         # Whatever was in flight when a previous run died is incomplete: start it again.
         shutil.rmtree(self.partial, ignore_errors=True)
         self.partial.mkdir()
         for stale in self.done_dir.glob(".*.tmp"):  # a marker whose atomic write was cut short
             stale.unlink()
         self._sweep()
+
+    def close(self) -> None:
+        """Let another batch write here (the lock also goes when the process dies, however it dies)."""
+        self._lock.close()
 
     def done(self) -> dict[str, dict]:
         """Status records of the finished episodes, by partition name."""
@@ -254,6 +259,21 @@ class Store:
         with atomic_path(self.root / "status.parquet") as tmp:
             status.write_parquet(tmp)
         return status
+
+
+def _lock(path: Path, root: Path):
+    """An exclusive lock on the output folder, so two runs never write into it at once."""
+    handle = open(path, "a+")
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutputError(f"{root}: another batch is writing into this folder right now; wait for it to end") from None
+    return handle
 
 
 def _remove(path: Path) -> None:
@@ -384,42 +404,43 @@ def run_batch(
     if len(names) < len(folders):
         raise InputError(str(in_dir), "two episode folders have names that differ only in case or unsafe characters")
     store = Store(out_dir, resume)
-    finished = store.done()  # every episode already in the dataset, even if its folder has gone since
-    todo = {str(folder): name for name, folder in names.items() if name not in finished}
-    if on_start:
-        on_start(len(todo))
-
-    records = dict(finished)
-    t0 = time.perf_counter()
-    if not todo:
-        outcomes: Iterator[Outcome] = iter(())
-    elif executor == "local":
-        outcomes = _local(list(todo), settings, min(jobs, len(todo)))  # one episode: no pool to start
-    else:
-        outcomes = _dask(list(todo), settings, jobs, scheduler)
-    for outcome in outcomes:
-        name = todo[outcome.folder]
-        record = {
-            "episode": name,
-            "folder": Path(outcome.folder).name,
-            "status": "failed" if outcome.error else "ok",
-            "error": outcome.error,
-            "seconds": round(outcome.seconds, 4),
-            **{t: (outcome.tables[t].height if t in outcome.tables else None) for t in TABLES},
-            "note": outcome.note,
-        }
-        if outcome.error:
+    try:
+        finished = store.done()  # every episode already in the dataset, even if its folder has gone since
+        todo = {str(folder): name for name, folder in names.items() if name not in finished}
+        if on_start:
+            on_start(len(todo))
+        records = dict(finished)
+        t0 = time.perf_counter()
+        for outcome in _outcomes(list(todo), settings, jobs, executor, scheduler):
+            name = todo[outcome.folder]
+            record = {
+                "episode": name,
+                "folder": Path(outcome.folder).name,
+                "status": "failed" if outcome.error else "ok",
+                "error": outcome.error,
+                "seconds": round(outcome.seconds, 4),
+                **{t: (outcome.tables[t].height if t in outcome.tables else None) for t in TABLES},
+                "note": outcome.note,
+            }
             # A failure leaves no trace in the dataset and no marker: --resume tries it again.
-            for table in TABLES:
-                _remove(partition_path(out_dir, table, name))
-        else:
-            store.write(name, outcome.tables, record)
-        records[name] = record
-        if on_episode:
-            on_episode(record)
-    took = time.perf_counter() - t0
-    status = store.write_status(records.values())
+            if not outcome.error:
+                store.write(name, outcome.tables, record)
+            records[name] = record
+            if on_episode:
+                on_episode(record)
+        took = time.perf_counter() - t0
+        status = store.write_status(records.values())
+    finally:
+        store.close()
     return Report(status, ran=len(todo), skipped=len(names) - len(todo), seconds=took)
+
+
+def _outcomes(folders: list[str], settings: Settings, jobs: int, executor: str, scheduler: str | None) -> Iterator[Outcome]:
+    if not folders:
+        return iter(())
+    if executor == "local":
+        return _local(folders, settings, min(jobs, len(folders)))  # one episode: no pool to start
+    return _dask(folders, settings, jobs, scheduler)
 
 
 def read_table(out_dir: str | Path, table: str) -> pl.LazyFrame:

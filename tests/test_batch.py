@@ -369,3 +369,16 @@ def test_dask_missing_is_a_clear_message(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["batch", str(BATCH), "-o", str(tmp_path / "out"), "--executor", "dask"])
     assert result.exit_code == 2
     assert "needs Dask, an optional extra: pip install 'transcript-align[dask]'" in result.output
+
+
+def test_two_runs_never_write_into_the_same_folder_at_once(tmp_path):
+    from align.batch import Store
+
+    out = tmp_path / "out"
+    first = Store(out, resume=False)
+    try:
+        with pytest.raises(OutputError, match="another batch is writing into this folder"):
+            run_batch(BATCH, out, resume=True)
+    finally:
+        first.close()
+    assert run_batch(BATCH, out, resume=True).failed.height == 0
