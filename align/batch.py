@@ -287,26 +287,40 @@ def _remove(path: Path) -> None:
 # ---------------------------------------------------------------- executors
 
 
-def _local(folders: list[str], settings: Settings, jobs: int) -> Iterator[Outcome]:
+def _local(folders: list[str], settings: Settings, jobs: int, work=None) -> Iterator[Outcome]:
+    """Episodes in this process (``jobs`` 1) or a pool of processes; a worker that dies fails only its episodes."""
+    work = work or attempt
     if jobs <= 1:
         for folder in folders:
-            yield attempt(folder, settings)
+            yield work(folder, settings)
         return
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     queue = iter(folders)
-    # spawn, not fork: forking a process that runs polars' thread pool can deadlock.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        # A small window of episodes in flight: results are written and dropped as they come,
-        # so memory does not grow with the number of episodes.
-        pending = {pool.submit(attempt, f, settings) for f in itertools.islice(queue, 2 * jobs)}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield future.result()
-            for folder in itertools.islice(queue, len(finished)):
-                pending.add(pool.submit(attempt, folder, settings))
+    broken = True
+    while broken:  # a new pool after a worker died; the episodes it had in flight are reported failed
+        broken = False
+        # spawn, not fork: forking a process that runs polars' thread pool can deadlock.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            # A small window of episodes in flight: results are written and dropped as they come,
+            # so memory does not grow with the number of episodes.
+            pending = {pool.submit(work, f, settings): f for f in itertools.islice(queue, 2 * jobs)}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    folder = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        outcome = Outcome(folder, error=f"{Path(folder).name}: the worker process died while on this "
+                                                        "episode or one beside it (crash, out of memory or killed)")
+                    yield outcome
+                if not broken:
+                    for folder in itertools.islice(queue, len(finished)):
+                        pending[pool.submit(work, folder, settings)] = folder
 
 
 def _dask(folders: list[str], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[Outcome]:
@@ -398,11 +412,13 @@ def run_batch(
         raise OutputError(f"{out_dir}: is inside the input folder {in_dir}; choose an output folder outside it")
     except ValueError:
         pass
-    names = {}
-    for folder in folders:
-        names.setdefault(safe_name(folder.name), folder)
-    if len(names) < len(folders):
-        raise InputError(str(in_dir), "two episode folders have names that differ only in case or unsafe characters")
+    names = {safe_name(folder.name): folder for folder in folders}
+    folded: dict[str, Path] = {}
+    for name, folder in names.items():  # one partition folder each, even on a case-insensitive file system
+        if name.casefold() in folded:
+            raise InputError(str(in_dir), f"episode folders {folded[name.casefold()].name!r} and {folder.name!r} "
+                                          "differ only in case; rename one")
+        folded[name.casefold()] = folder
     store = Store(out_dir, resume)
     try:
         finished = store.done()  # every episode already in the dataset, even if its folder has gone since
@@ -424,7 +440,10 @@ def run_batch(
             }
             # A failure leaves no trace in the dataset and no marker: --resume tries it again.
             if not outcome.error:
-                store.write(name, outcome.tables, record)
+                try:
+                    store.write(name, outcome.tables, record)
+                except OSError as e:  # disk full, permissions: no later episode would fare better
+                    raise OutputError(f"{store.root}: cannot write episode {name} ({e.strerror or e})") from None
             records[name] = record
             if on_episode:
                 on_episode(record)

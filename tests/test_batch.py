@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import signal
 import subprocess
@@ -382,3 +383,26 @@ def test_two_runs_never_write_into_the_same_folder_at_once(tmp_path):
     finally:
         first.close()
     assert run_batch(BATCH, out, resume=True).failed.height == 0
+
+
+def die_on_crash_folder(folder: str, settings):
+    """A worker that dies (as a segfault or the OOM killer would) on the episode named "crash"."""
+    from align.batch import attempt
+
+    if Path(folder).name == "crash":
+        os._exit(1)
+    return attempt(folder, settings)
+
+
+def test_a_worker_that_dies_fails_its_episode_and_the_rest_finish(tmp_path):
+    from align.batch import _local
+
+    src = copy_batch(tmp_path / "in", copies=3)
+    shutil.copytree(BATCH / "opening", src / "crash")
+    folders = sorted(str(p) for p in src.iterdir())
+    outcomes = list(_local(folders, Settings(), jobs=2, work=die_on_crash_folder))
+    assert sorted(o.folder for o in outcomes) == folders  # every episode reported exactly once
+    failed = {Path(o.folder).name for o in outcomes if o.error}
+    assert "crash" in failed and len(failed) <= 4  # the crash and at most the others in flight with it
+    assert all("worker process died" in o.error for o in outcomes if o.error)
+    assert sum(1 for o in outcomes if not o.error) >= len(folders) - 4
