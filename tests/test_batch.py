@@ -406,3 +406,12 @@ def test_a_worker_that_dies_fails_its_episode_and_the_rest_finish(tmp_path):
     assert "crash" in failed and len(failed) <= 4  # the crash and at most the others in flight with it
     assert all("worker process died" in o.error for o in outcomes if o.error)
     assert sum(1 for o in outcomes if not o.error) >= len(folders) - 4
+
+
+def test_folders_differing_only_in_case_are_refused_before_anything_is_written(tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(BATCH / "opening", src / "Episode")
+    shutil.copytree(BATCH / "opening", src / "episode")
+    result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "differ only in case; rename one" in result.output
+    assert not (tmp_path / "out").exists()
