@@ -415,3 +415,12 @@ def test_folders_differing_only_in_case_are_refused_before_anything_is_written(t
     result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "differ only in case; rename one" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_duckdb_reads_the_dataset_as_one_table(tmp_path):
+    duckdb = pytest.importorskip("duckdb", reason="DuckDB is not a dependency; install it to run this check")
+    run_batch(BATCH, tmp_path / "out")
+    query = (f"select episode, count(*) from read_parquet('{tmp_path}/out/sentences/*/*.parquet', "
+             "hive_partitioning = true) group by episode order by episode")
+    rows = duckdb.sql(query).fetchall()
+    assert [r[0] for r in rows] == EPISODES and all(r[1] > 0 for r in rows)
