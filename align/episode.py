@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaners.errors import InputError
+from cleaners.pipeline import LEVELS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,6 +75,9 @@ def read_episode(folder: str | Path) -> Episode:
     else:
         documents = [f for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES and f != captions and f not in glossary]
 
+    level = _string(manifest, "level", folder) if "level" in manifest else None
+    if level is not None and level not in LEVELS:
+        raise InputError(str(folder / MANIFEST), f"level {level!r} is not one of {', '.join(LEVELS)}")
     languages = manifest.get("languages", {})
     if not isinstance(languages, dict) or not all(isinstance(v, str) for v in languages.values()):
         raise InputError(str(folder / MANIFEST), "languages must be a table of file name = \"en\" | \"zh\"")
@@ -83,7 +87,7 @@ def read_episode(folder: str | Path) -> Episode:
         documents=documents,
         speakers=_strings(manifest, "speakers", folder) if "speakers" in manifest else None,
         glossary=glossary,
-        level=_string(manifest, "level", folder) if "level" in manifest else None,
+        level=level,
         format=_string(manifest, "format", folder) if "format" in manifest else None,
         languages=dict(languages),
     )

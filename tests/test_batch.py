@@ -79,6 +79,7 @@ def test_episode_toml_names_what_sniffing_cannot():
         pytest.param('documents = ["missing.txt"]', "is not a file", id="missing-document"),
         pytest.param('speakers = "Host"\nlevle = "clean"', "unknown key(s) levle", id="misspelt-key"),
         pytest.param('captions = [', "is not valid TOML", id="bad-toml"),
+        pytest.param('level = "spotless"', "level 'spotless' is not one of light, standard, clean", id="bad-level"),
     ],
 )
 def test_bad_episode_toml_is_a_one_line_error_naming_it(tmp_path, manifest, problem):
