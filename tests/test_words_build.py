@@ -1,7 +1,7 @@
 """The word table's tokeniser (cleaners.words.build): lossless, and the same table as the plain per-token loop.
 
-``build`` was rewritten for speed (one regex call per cue, times interpolated in
-polars); :func:`reference_build` is the straightforward loop it replaced, kept
+``build`` was rewritten for speed (numpy over all characters at once);
+:func:`reference_build` is the straightforward per-token loop it replaced, kept
 here as the oracle.
 """
 
@@ -55,6 +55,18 @@ def reference_build(text: str, spans: list[Span]) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Int32).alias("sent"),
     )
     return frame.select(list(SCHEMA)).cast(SCHEMA)
+
+
+def test_every_whitespace_character_is_in_the_lookup_tables():
+    import sys
+
+    from cleaners import words
+
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        if ch.isspace() or regex.match(r"\s", ch):
+            assert c < len(words._ISSPACE) and words._ISSPACE[c] == ch.isspace(), hex(c)
+            assert words._WHITE[c] == bool(regex.match(r"\s", ch)), hex(c)
 
 
 def test_bundled_episode_gives_the_same_table_as_the_plain_loop():
