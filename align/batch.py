@@ -375,7 +375,7 @@ class Report:
             + (f", {self.skipped} already done" if self.skipped else ""),
             f"{int(ok['sentences'].sum() or 0)} sentences, {int(ok['edits'].sum() or 0)} edits"
             + (f", {int(ok['alignments'].sum())} aligned units" if ok["alignments"].drop_nulls().len() else ""),
-            f"{self.ran} processed in {self.seconds:.1f} s ({rate:.2f} episodes/s)",
+            f"{self.ran} processed in {self.seconds:.1f} s ({rate:.2f} episodes/s)" if self.ran else "nothing left to do",
         ]
         notes = ok["note"].drop_nulls().unique().sort().to_list()
         lines += [f"note: {n}" for n in notes]

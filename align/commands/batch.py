@@ -16,7 +16,7 @@ from cleaners import LEVELS
               help="Output folder for the Parquet dataset (new or empty, or a batch to --resume).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
               help="Episodes processed at the same time (local processes or Dask workers).")
-@click.option("--resume", is_flag=True, help="Continue a batch in OUT_DIR: skip finished episodes, redo the rest.")
+@click.option("--resume", is_flag=True, help="Continue a batch in OUT_DIR: skip finished episodes; redo unfinished and failed ones.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: a process pool on this machine; dask: a Dask cluster (optional extra 'dask').")
 @click.option("--scheduler", metavar="ADDRESS",
