@@ -12,7 +12,8 @@ Prints, all measured in this process unless said otherwise:
   the caption-marker substitution ``(HH:MM:SS)`` -> "" is shown beside it;
 - stages: where cleaning's time goes (decode, reader, word table, each pass, views);
 - profile: the top cProfile entries of cleaning;
-- align: ``align.trace.align_documents`` on the episode and its four documents (skipped while absent);
+- align: ``align.trace.align_documents`` on the episode and its four documents (skipped while absent),
+  with its own profile;
 - batch: ``transcript-align batch`` (a subprocess, so its peak memory is its own) over N copies of
   the episode, in episodes per second, and the peak RSS of the batch and its workers at a quarter
   of N and at N episodes, with the RSS sampled along the way: if memory grew with the number of
@@ -126,12 +127,12 @@ def bench_stages(runs: int) -> None:
         print(f"  {name:<28} {ms(statistics.median(stages[name]))} {ms(m)}  {m / total:5.1%}")
 
 
-def profile_clean(top: int) -> None:
-    clean_episode()
+def profile(fn, top: int) -> None:
+    fn()
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(3):
-        clean_episode()
+        fn()
     profiler.disable()
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
@@ -144,7 +145,7 @@ def profile_clean(top: int) -> None:
             print("   ", line)
 
 
-def bench_align(runs: int) -> None:
+def bench_align(runs: int, top: int) -> None:
     import importlib.util
 
     if importlib.util.find_spec("align.trace") is None:
@@ -153,8 +154,13 @@ def bench_align(runs: int) -> None:
     from align.trace import align_documents
 
     sentences = clean_episode().sentences
-    took = median_time(lambda: align_documents(sentences, example.documents()), runs)
-    print(f"align episode + 4 documents{ms(took)}   target < 1 s: {'met' if took < 1 else 'NOT met'}")
+    run = lambda: align_documents(sentences, example.documents())  # noqa: E731
+    took = median_time(run, runs, "align")
+    print(f"align episode + 4 documents{ms(took)}    {ms(CPU_TIMES['align'])}   target < 1 s: "
+          f"{'met' if took < 1 else 'NOT met'} (wall), {'met' if CPU_TIMES['align'] < 1 else 'NOT met'} (CPU)")
+    if top:
+        print("profile of alignment (cProfile):")
+        profile(run, top)
 
 
 def make_copies(folder: Path, copies: int) -> Path:
@@ -274,8 +280,8 @@ def main() -> None:
     print("where cleaning's time goes (median per stage, sorted by CPU):")
     bench_stages(runs)
     print("profile of cleaning (cProfile):")
-    profile_clean(args.top)
-    bench_align(runs)
+    profile(clean_episode, args.top)
+    bench_align(runs, args.top)
     if not args.skip_batch:
         bench_batch(copies, args.jobs, args.no_align)
 
