@@ -109,7 +109,7 @@ def test_process_episode_is_pure_and_returns_the_tables(tmp_path):
     folder = copy_batch(tmp_path / "in") / "opening"
     before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir())
     tables = process_episode(folder, Settings())
-    assert tables["sentences"]["text"][0].startswith("So we talked three years ago")
+    assert tables["sentences"]["text"][0].startswith("We talked three years ago")
     assert set(tables["sentences"]["speaker"].unique()) <= {"Dwarkesh Patel", "Dario Amodei"}
     assert "Um" in tables["edits"]["raw"].to_list()  # the raw "Um" is logged as an edit ...
     assert "Um" not in " ".join(tables["sentences"]["text"]).replace(",", "").split()  # ... and gone from the text
@@ -126,7 +126,7 @@ def test_batch_writes_a_dataset_polars_reads_as_one_table(tmp_path):
     sentences = pl.scan_parquet(out / "sentences", hive_partitioning=True).collect()
     assert sorted(sentences["episode"].unique().to_list()) == EPISODES
     first = sentences.filter(pl.col("episode") == "opening").sort("id")
-    assert first["text"][0].startswith("So we talked three years ago")
+    assert first["text"][0].startswith("We talked three years ago")
     assert (out / "edits" / "episode=opening" / "part-0.parquet").is_file()
     status = pl.read_parquet(out / "status.parquet")
     assert status["status"].to_list() == ["ok"] * len(EPISODES)
