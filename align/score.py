@@ -115,6 +115,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
+@lru_cache(maxsize=65536)  # a talk says the same words again and again: stem each once
 def stem(word: str) -> str:
     """A light stemmer: plural, -ing, -ed, -ly; enough to meet "scaling"/"scale", "laws"/"law"."""
     if len(word) <= 3:
@@ -136,7 +137,6 @@ def terms(text: str) -> list[tuple[str, bool]]:
     rarer anchor than "50" or "trillion" alone.
     """
     out = []
-    stops = stopwords()
     start_of_sentence = True
     last_number = None
     for m in _WORD.finditer(text.replace("’", "'")):
@@ -151,19 +151,28 @@ def terms(text: str) -> list[tuple[str, bool]]:
             last_number = num
             continue
         number, last_number = last_number, None
-        low_tok = tok.lower()
-        if number is not None and low_tok in _MAGNITUDES:
+        if number is not None and tok.lower() in _MAGNITUDES:
+            low_tok = tok.lower()
             out.append((number + ("%" if low_tok == "percent" else " " + low_tok), True))
-        for part in tok.split("-"):
-            low = part.lower().removesuffix("'s").strip("'")
-            if not low or low in stops:
-                continue
-            if low in _NUMBER_WORDS:
-                out.append((_NUMBER_WORDS[low], True))
-                continue
-            name = part[:1].isupper() and not at_start and len(low) > 1
-            out.append((stem(low), name))
+        for term, number_word, capitalised in _word_terms(tok):
+            out.append((term, number_word or (capitalised and not at_start)))
     return out
+
+
+@lru_cache(maxsize=65536)  # terms() meets the same words over and over: split and stem each once
+def _word_terms(tok: str) -> tuple[tuple[str, bool, bool], ...]:
+    """(term, is a number word, is capitalised) for each hyphen-separated part of a word, stop words left out."""
+    out = []
+    stops = stopwords()
+    for part in tok.split("-"):
+        low = part.lower().removesuffix("'s").strip("'")
+        if not low or low in stops:
+            continue
+        if low in _NUMBER_WORDS:
+            out.append((_NUMBER_WORDS[low], True, False))
+        else:
+            out.append((stem(low), False, part[:1].isupper() and len(low) > 1))
+    return tuple(out)
 
 
 def _term_table(keys: list, texts: list[str], key_name: str) -> pl.DataFrame:
