@@ -76,9 +76,10 @@ def context(words: pl.DataFrame, reach: int = 4) -> pl.DataFrame:
     )
     # a live token opens a sentence if a stop came since the previous live token
     toks = speech.with_columns(stop_before.cast(pl.Int32).cum_sum().alias("_stops")).filter(alive)
-    toks = toks.with_columns(
-        (pl.col("_stops") > pl.col("_stops").shift(1).fill_null(0)).alias("start"), key().alias("k")
-    ).drop("_stops")
+    toks = toks.with_columns((pl.col("_stops") > pl.col("_stops").shift(1).fill_null(0)).alias("start")).drop("_stops")
+    # The key is a chain of string operations: run it once per distinct spelling (about one token in seven).
+    keys = toks.select(pl.col("out").unique()).with_columns(key().alias("k"))
+    toks = toks.join(keys, on="out", how="left", maintain_order="left")
     shifts = []
     for n in range(1, reach + 1):
         shifts.append(_near(pl.col("k"), n).alias(f"p{n}"))
