@@ -246,8 +246,11 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
         .with_columns((pl.col("coverage") - SIZE_PENALTY * (pl.col("size") - 1)).alias("raw"))
         .join(win_pos.select("size", "fpos", "first", "last", "start"), on=["size", "fpos"])
     )
+    # Only a unit's best windows can be among its first top + 4: keep those (ties included) before the sort.
+    best_raw = pl.col("raw").rank("min", descending=True).over("key") <= top + 4
     scored = (
         _with_margin(every)
+        .filter(best_raw)
         .sort(["raw", "size", "fpos"], descending=[True, False, False])  # ties broken by place: deterministic
         .group_by("key", maintain_order=True).head(top + 4)
         .join(win_pos.select("size", "fpos", "text"), on=["size", "fpos"])
@@ -278,7 +281,9 @@ def _with_margin(every: pl.DataFrame) -> pl.DataFrame:
     A unit that is really said somewhere has one place that stands out; a unit the talk never
     says matches common words everywhere about equally.
     """
-    top = every.sort(["coverage", "size", "fpos"], descending=[True, False, False]).group_by(
+    # the best window per unit: among its rows of highest coverage (a small set), the first by place
+    best = every.filter(pl.col("coverage") == pl.col("coverage").max().over("key"))
+    top = best.sort(["coverage", "size", "fpos"], descending=[True, False, False]).group_by(
         "key", maintain_order=True).first().select(
         "key", pl.col("coverage").alias("c1"), pl.col("start").alias("s1"))
     second = (
