@@ -232,11 +232,17 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
                           "offset": [o for k in range(1, MAX_WINDOW + 1) for o in range(k)]},
                          schema={"size": pl.Int32, "offset": pl.Int32})
     win_pos = wins.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int32).over("size").alias("fpos"))
+    # A term said in several sentences of a window counts once, at its first sentence there: the
+    # hit at ``pos`` is that first one when the unit's term was last heard before the window
+    # (``prev`` < fpos). Cheaper than a unique() over every (unit, window, term).
+    hits = hits.sort("key", "term", "pos").with_columns(
+        pl.when((pl.col("key") == pl.col("key").shift(1)) & (pl.col("term") == pl.col("term").shift(1)))
+        .then(pl.col("pos").shift(1)).alias("prev")
+    )
     spread = (
         hits.join(sizes, how="cross")
         .with_columns((pl.col("pos") - pl.col("offset")).alias("fpos"))
-        .filter(pl.col("fpos") >= 0)
-        .unique(["key", "size", "fpos", "term"])
+        .filter((pl.col("fpos") >= 0) & (pl.col("prev").is_null() | (pl.col("prev") < pl.col("fpos"))))
     )
     every = (
         spread.group_by("key", "size", "fpos")
