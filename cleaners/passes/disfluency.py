@@ -117,9 +117,17 @@ def _spread(mask: pl.Expr, width: int) -> pl.Expr:
     return out
 
 
-def _with_masks(toks: pl.DataFrame, **masks: pl.Expr) -> pl.DataFrame:
-    """``toks`` with each rule's mask as a column (nulls false), computed once for all its uses."""
-    return toks.with_columns(**{name: mask.fill_null(False) for name, mask in masks.items()})
+def _with_masks(toks: pl.DataFrame, only: pl.Expr | None = None, **masks: pl.Expr) -> pl.DataFrame:
+    """``toks`` with each rule's mask as a column (nulls false), computed once for all its uses.
+
+    ``only``: a cheap test that every mask implies (``k`` is one of the rule's words); the masks
+    are then computed on those few rows alone and are false elsewhere. None may shift.
+    """
+    if only is None:
+        return toks.with_columns(**{name: mask.fill_null(False) for name, mask in masks.items()})
+    few = toks.filter(only.fill_null(False)).select("i", **{name: mask.fill_null(False) for name, mask in masks.items()})
+    toks = toks.join(few, on="i", how="left", maintain_order="left")
+    return toks.with_columns(pl.col(name).fill_null(False) for name in masks)
 
 
 def _drops(toks: pl.DataFrame, mask: pl.Expr, end: pl.Expr | None = None) -> pl.DataFrame:
@@ -256,12 +264,13 @@ def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         & (asks | _in("n1", LISTS, "clause starts") | pl.col("n1").is_null())
     ).fill_null(False)
 
-    toks = _with_masks(toks, _you_know=you_know, _you_know_tag=you_know_tag, _i_mean=i_mean, _kind_of=kind_of,
-                       _like=like, _right_tag=right_tag, _asks=asks)
+    toks = _with_masks(toks, only=pl.col("k").is_in(["you", "i", "kind", "sort", "like", "right"]),
+                       _you_know=you_know, _you_know_tag=you_know_tag, _i_mean=i_mean, _kind_of=kind_of,
+                       _like=like, _right_tag=right_tag)
     you_know, i_mean, kind_of, right_tag = pl.col("_you_know"), pl.col("_i_mean"), pl.col("_kind_of"), pl.col("_right_tag")
     drop = _spread(you_know, 2) | _spread(i_mean, 2) | _spread(kind_of, 2) | pl.col("_like") | right_tag
     tag = right_tag | _near(pl.col("_you_know_tag"), 1).fill_null(False)
-    end = pl.when(tag & pl.col("_asks")).then(pl.lit(".")).otherwise(pl.lit(None, dtype=pl.String))
+    end = pl.when(tag & asks).then(pl.lit(".")).otherwise(pl.lit(None, dtype=pl.String))
     return drop_tokens(words, _drops(toks, drop, end), "discourse")
 
 
