@@ -25,7 +25,7 @@ import regex as re
 
 from align import encoder as encoders
 from align import lexicon
-from align.zh import for_matching, is_chinese
+from align.zh import for_matching, is_chinese, to_simplified
 
 BEAD_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*$")
 
@@ -240,8 +240,11 @@ class _Scorer:
         ratio = t_side.lengths.sum() / max(s_side.lengths.sum(), 1.0)
         emb_s = emb_t = None
         if enc is not None:
-            emb_s = _window_embeddings(enc, src, src_sizes, "" if src_zh else " ", settings.exact_window)
-            emb_t = _window_embeddings(enc, tgt, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
+            # The encoder sees Simplified characters whatever the input script.
+            src_enc = [to_simplified(s) for s in src] if src_zh else src
+            tgt_enc = [to_simplified(s) for s in tgt] if tgt_zh else tgt
+            emb_s = _window_embeddings(enc, src_enc, src_sizes, "" if src_zh else " ", settings.exact_window)
+            emb_t = _window_embeddings(enc, tgt_enc, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
         self.scores = {}
         for a, b in shapes:
             # Lexical: tokens of both windows that the other window translates, over all tokens.
@@ -358,7 +361,7 @@ def _calibrate(beads: list[Bead]) -> list[Bead]:
     """Squash raw bead scores into [0, 1] (0 for skips) so that they read as confidence."""
     out = []
     for b in beads:
-        s = 0.0 if not b.src or not b.tgt else float(1 / (1 + np.exp(-8 * (b.score - 0.15))))
+        s = 0.0 if not b.src or not b.tgt else float(1 / (1 + np.exp(-10 * (b.score - 0.3))))
         out.append(Bead(b.src, b.tgt, round(s, 4)))
     return out
 
@@ -390,3 +393,63 @@ def align_sentences(src: list[str], tgt: list[str], src_lang: str | None = None,
         if beads:
             return _calibrate(beads)
         width *= 2
+
+
+# ------------------------------------------------------------------------- texts and the table
+
+FORMATS = ("beads", "tsv", "jsonl", "parquet", "tmx")
+
+
+def sentences_of(text: str, lang: str, presplit: bool) -> list[str]:
+    """One sentence a non-empty line with ``presplit``; otherwise segmented for ``lang``."""
+    from align.zh import split
+
+    if presplit:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    return split(text, lang)
+
+
+def align_texts(src_text: str, tgt_text: str, src_lang: str = "zh", tgt_lang: str = "en",
+                presplit: bool = False, use_encoder: bool | None = None, warn=None):
+    """Align a text with its translation; a polars DataFrame with one row per bead:
+    ``bead, src_ids, tgt_ids, src_text, tgt_text, score`` (texts of a side joined, ``""`` when
+    the side is empty; ``score`` in [0, 1], 0 for unmatched sentences)."""
+    import polars as pl
+
+    src = sentences_of(src_text, src_lang, presplit)
+    tgt = sentences_of(tgt_text, tgt_lang, presplit)
+    beads = align_sentences(src, tgt, src_lang, tgt_lang, use_encoder=use_encoder, warn=warn)
+    joiner = {True: "", False: " "}
+    src_join = joiner[src_lang.lower().startswith("zh")]
+    tgt_join = joiner[tgt_lang.lower().startswith("zh")]
+    return pl.DataFrame({
+        "bead": list(range(len(beads))),
+        "src_ids": [list(b.src) for b in beads],
+        "tgt_ids": [list(b.tgt) for b in beads],
+        "src_text": [src_join.join(src[i] for i in b.src) for b in beads],
+        "tgt_text": [tgt_join.join(tgt[j] for j in b.tgt) for b in beads],
+        "score": [b.score for b in beads],
+    }, schema={"bead": pl.Int64, "src_ids": pl.List(pl.Int64), "tgt_ids": pl.List(pl.Int64),
+               "src_text": pl.String, "tgt_text": pl.String, "score": pl.Float64})
+
+
+def render(fmt: str, table, src_lang: str = "zh", tgt_lang: str = "en") -> str | bytes:
+    """The bead table in ``fmt``: beads (``[i,j]:[k]`` lines), tsv, jsonl, parquet or tmx."""
+    from cleaners import export
+    from align.tmx import to_tmx
+
+    if fmt == "beads":
+        return format_beads(Bead(tuple(r["src_ids"]), tuple(r["tgt_ids"])) for r in table.iter_rows(named=True))
+    if fmt == "tsv":
+        rows = ["src_ids\ttgt_ids\tscore\tsrc_text\ttgt_text"]
+        for r in table.iter_rows(named=True):
+            clean = [t.replace("\t", " ").replace("\n", " ") for t in (r["src_text"], r["tgt_text"])]
+            rows.append(f"{','.join(map(str, r['src_ids']))}\t{','.join(map(str, r['tgt_ids']))}\t{r['score']:.4f}\t{clean[0]}\t{clean[1]}")
+        return "\n".join(rows) + "\n"
+    if fmt == "jsonl":
+        return export.to_jsonl(table)
+    if fmt == "parquet":
+        return export.to_parquet(table)
+    if fmt == "tmx":
+        return to_tmx(zip(table["src_text"], table["tgt_text"]), src_lang, tgt_lang, scores=table["score"])
+    raise ValueError(f"unknown output format {fmt!r}")
