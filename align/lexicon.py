@@ -36,16 +36,23 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 def stem(word: str) -> str:
-    """A crude English stemmer, applied alike to glosses and to English text."""
+    """A crude English stemmer, applied alike to glosses and to English text: plural first,
+    then -ing/-ed, so that "dumplings", "dumpling" and "meetings", "meet" meet."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
     if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    for suffix, keep in (("ing", 5), ("ed", 4), ("es", 5), ("s", 3)):
-        if len(w) > keep and w.endswith(suffix) and not w.endswith("ss"):
-            w = w[: -len(suffix)]
-            break
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
+    else:
+        return w
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
         w = w[:-1]  # running -> runn -> run
     return w
