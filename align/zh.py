@@ -102,3 +102,47 @@ def split_english(text: str) -> list[str]:
 def split(text: str, lang: str) -> list[str]:
     """Sentences of ``text`` in language ``lang`` (``zh`` or anything else, treated as English-like)."""
     return split_sentences(text) if lang.lower().startswith("zh") else split_english(text)
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "萬": 10000, "亿": 10**8, "億": 10**8}
+_NUMERAL = re.compile(r"[零〇一二两兩三四五六七八九十百千万萬亿億]+")
+
+
+def numeral_value(numeral: str) -> int | None:
+    """The value of a Chinese numeral (``二十一`` = 21, ``三千五百`` = 3500, ``十`` = 10), or None."""
+    total, section, digit = 0, 0, None
+    for ch in numeral:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            unit = _UNITS[ch]
+            if unit >= 10000:
+                total = (total + section + (digit or 0)) * unit
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+        else:
+            return None
+    if all(c in _DIGITS for c in numeral) and len(numeral) > 1:
+        return int("".join(str(_DIGITS[c]) for c in numeral))  # 二〇二六 = 2026
+    return total + section + (digit or 0)
+
+
+_PERCENT = re.compile(r"百分之([零〇一二两兩三四五六七八九十百千]+)")
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers written in Chinese numerals, as digit strings (``十倍`` -> ``10``, ``百分之五十``
+    -> ``50%``)."""
+    out = []
+    for m in _PERCENT.finditer(text):
+        value = numeral_value(m.group(1))
+        if value is not None:
+            out.append(f"{value}%")
+    for m in _NUMERAL.finditer(_PERCENT.sub(" ", text)):
+        value = numeral_value(m.group())
+        if value is not None:
+            out.append(str(value))
+    return out

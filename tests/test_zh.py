@@ -81,3 +81,15 @@ def test_pinyin_for_romanised_names():
                                           ("Anthropic的CEO说了什么", True)], ids=["zh", "en", "mixed"])
 def test_is_chinese(text, chinese):
     assert is_chinese(text) is chinese
+
+
+NUMERALS = {"twenty-one": ("他二十一岁", ["21"]), "thousands": ("三千五百人", ["3500"]),
+            "ten-times": ("增长十倍", ["10"]), "year-digit-by-digit": ("二〇二六年", ["2026"]),
+            "ten-thousands": ("一万二千", ["12000"]), "percent": ("百分之五十的人", ["50%"])}
+
+
+@pytest.mark.parametrize("text,expected", list(NUMERALS.values()), ids=list(NUMERALS))
+def test_chinese_numerals_become_digit_anchors(text, expected):
+    from align.zh import numbers
+
+    assert numbers(text) == expected
