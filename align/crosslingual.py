@@ -136,7 +136,7 @@ def _combine(cosine, lexical, anchors, encoder_weight: float) -> np.ndarray:
     anchor_bonus = 0.05 * np.minimum(anchors, 3)
     raw = lexical + anchor_bonus if cosine is None else \
         encoder_weight * cosine + (1 - encoder_weight) * lexical + anchor_bonus
-    centre, slope = (0.45, 12.0) if cosine is not None else (0.25, 15.0)
+    centre, slope = (0.45, 12.0) if cosine is not None else (0.35, 10.0)
     return 1 / (1 + np.exp(-slope * (raw - centre)))
 
 
