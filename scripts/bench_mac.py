@@ -119,6 +119,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only-baselines", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="run only the lexical fallback")
     ap.add_argument("--encoder-only", action="store_true", help="run only the encoder setting")
+    ap.add_argument("--exact-window", type=int, default=None,
+                    help="encode windows up to N sentences whole, longer ones as sums (faster, a little worse)")
     ap.add_argument("--split", choices=["dev", "test", "all"], default="all",
                     help="which of our runs to do (dev while tuning)")
     args = ap.parse_args(argv)
@@ -140,7 +142,15 @@ def main(argv=None) -> int:
         settings.append(("ours (CEDICT, no encoder)", False))
     for label, enc in settings:
         names = {"dev": DEV, "test": TEST, "all": DEV + TEST}[args.split]
-        preds, took = run_ours(names, use_encoder=enc)
+        options = {}
+        if enc and args.exact_window:
+            from dataclasses import replace
+
+            from align.parallel import DEFAULT
+
+            options["settings"] = replace(DEFAULT, exact_window=args.exact_window)
+            label += f" exact<={args.exact_window}"
+        preds, took = run_ours(names, use_encoder=enc, **options)
         by = dict(zip(names, preds))
         golds = dict(zip(DEV + TEST, gold_dev + gold_test))
         def sc(ns):
