@@ -46,10 +46,6 @@ def _anchors(text: str) -> set[str]:
     return found - _WEAK_ANCHORS
 
 
-def _english_anchors(text: str) -> set[str]:
-    return _anchors(text)
-
-
 class _Transcript:
     """Per-sentence features of the English transcript, shared by all units."""
 
@@ -67,7 +63,7 @@ class _Transcript:
         for i, s in enumerate(self.stems):
             self.bags[i, [self.vocab[w] for w in s]] = 1.0
         self.weight = np.array([sum(self.idf[w] for w in s) for s in self.stems], dtype=np.float64)
-        self.anchors = [_english_anchors(t) for t in texts]
+        self.anchors = [_anchors(t) for t in texts]
         self.embeddings = enc.embed(texts) if enc is not None else None
 
 
@@ -77,8 +73,8 @@ def _window_sums(values: np.ndarray, k: int) -> np.ndarray:
     return c[k:] - c[:-k]
 
 
-def _unit_scores(text: str, tr: _Transcript, lex: lexicon.Lexicon, enc, max_window: int,
-                 encoder_weight: float) -> dict[int, dict[str, np.ndarray]]:
+def _unit_scores(text: str, tr: _Transcript, lex: lexicon.Lexicon, enc,
+                 max_window: int) -> dict[int, dict[str, np.ndarray]]:
     """For each window size k: cosine, lexical and anchor arrays over window starts."""
     tokens = [lex.gloss(t) if not t[0].isascii() else frozenset({lexicon.stem(t)}) for t in lex.tokenize(text)]
     tokens = [t for t in tokens if t]
@@ -125,8 +121,6 @@ def _unit_scores(text: str, tr: _Transcript, lex: lexicon.Lexicon, enc, max_wind
             emb_sum = s
             norms = np.linalg.norm(s, axis=1)
             cosine = _window_sums(dots, k) / np.maximum(norms, 1e-9)
-        elif k == 1:
-            emb_sum = None
         out[k] = {"lexical": lexical, "anchors": anchors, "cosine": cosine}
     return out
 
@@ -159,7 +153,7 @@ def candidates(units: pl.DataFrame, sentences: pl.DataFrame, top: int = 5, max_w
     ends = sentences["end"].to_list()
     rows = []
     for unit, text in zip(units["unit"].cast(pl.String).to_list(), units["text"].to_list()):
-        per_k = _unit_scores(text or "", tr, lex, enc, max_window, encoder_weight)
+        per_k = _unit_scores(text or "", tr, lex, enc, max_window)
         flat = []  # (score, first_index, k)
         for k, f in per_k.items():
             sc = _combine(f["cosine"], f["lexical"], f["anchors"], encoder_weight)

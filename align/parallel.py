@@ -18,6 +18,7 @@ fraction of a second without the encoder, and in a few seconds with it (encoding
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,22 +122,17 @@ class _Side:
                     bag.update("#" + "".join(syl[i:i + k]) for i in range(len(syl) - k + 1))
             else:
                 toks = [frozenset({w}) for w in lexicon.english_stems(s)]
+                # Capitalised words may be romanised names: "Qingyang" -> "#qingyang".
                 toks += [frozenset({"#" + n.lower().replace("-", "").replace("'", "")})
-                         for n in _CAPITALISED.findall(s)[0 if s[:1].islower() else 0:]]
+                         for n in _CAPITALISED.findall(s)]
                 bag = set().union(*toks) if toks else set()
-            nums = _NUMBER.findall(unicodedata_nfkc(s))
+            nums = _NUMBER.findall(unicodedata.normalize("NFKC", s))
             toks += [frozenset({n}) for n in nums]
             bag.update(nums)
             side.tokens.append(toks)
             side.bags.append(bag)
         side.lengths = np.array([len(for_matching(s).replace(" ", "")) for s in sentences], dtype=np.float64)
         return side
-
-
-def unicodedata_nfkc(s: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", s)
 
 
 def _shift_or(m: np.ndarray, size: int, axis: int) -> np.ndarray:
