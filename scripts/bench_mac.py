@@ -157,10 +157,13 @@ def main(argv=None) -> int:
             ns = [n for n in ns if n in by]
             return score([(by[n], golds[n]) for n in ns]) if ns else {"strict_f1": float("nan"), "lax_f1": float("nan")}
         print(_row(label, sc(DEV), sc(TEST), sc(DEV + TEST), f"wall {took[0]:.1f} s, cpu {took[1]:.1f} s ({len(names)} files)"))
+    from dataclasses import replace
+
     from align.parallel import DEFAULT, LEXICAL
 
     # The settings behind our figures, so a number can be traced to its configuration.
-    print(f"settings with encoder: {DEFAULT}\nsettings without: {LEXICAL}")
+    used = replace(DEFAULT, exact_window=args.exact_window) if args.exact_window else DEFAULT
+    print(f"settings with encoder: {used}\nsettings without: {LEXICAL}")
     return 0
 
 
