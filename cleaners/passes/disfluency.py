@@ -291,9 +291,16 @@ def connectives(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """
     # one drop can make the next word the opener ("Yeah, and so we"): to_fixpoint repeats it
     toks = context(words, reach=2)
+    # A whole leading run of openers goes in one round ("so so so so we"), not one a round:
+    # a run longer than the fixpoint's bound would otherwise survive and break idempotence.
+    is_opener = _in("k", LISTS, "sentence openers")
+    toks = toks.with_columns(pl.col("start").cast(pl.Int32).cum_sum().alias("_sentence"))
+    toks = toks.with_columns(
+        ((~is_opener).cast(pl.Int32).cum_sum().over("_sentence") == 0).alias("_leading")
+    ).drop("_sentence")
     opener = (
-        pl.col("start")
-        & _in("k", LISTS, "sentence openers")
+        pl.col("_leading")
+        & is_opener
         & pl.col("n1").is_not_null()
         & ~(_is("k", "so") & _in("n1", LISTS, "so: kept before") & ~pl.col("out").str.contains(r"\W$"))
     )
