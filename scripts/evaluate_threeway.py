@@ -1,0 +1,154 @@
+"""Measure the three-way aligner (and Chinese traced alone) on the Chinese-English paragraphs.
+
+Reads ../shared/eval/zh_en_paragraphs.md (skips when absent) and the bundled raw episode.
+
+- Development (p001-p025, gold times in dev_gold/zh_pairs_dev.tsv): the share of Chinese
+  sentences whose time falls within [gold_start - 30 s, gold_end + 30 s] of their paragraph.
+- Held out (p026 on): no gold times; the proxy is the paragraph's English text traced on its own
+  (the English aligner on the whole English paragraph): a Chinese sentence counts when its time
+  falls within 30 s of that paragraph's traced span. Say so when quoting the figure.
+- Bead quality: the interleaved file pairs paragraphs, so a bead is right when its Chinese and
+  English sentences come from the same paragraph number (a loose, paragraph-level check).
+- ``--alone``: the Chinese side traced alone (`align` on the Chinese paragraphs, no English),
+  the share of dev paragraphs whose start lands within 30 s of gold, and the score distribution
+  of right and wrong traces (to judge the 0.5 threshold).
+
+    python scripts/evaluate_threeway.py [--alone] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# ../shared beside the checkout (or beside the folder of worktrees)
+SHARED = next((p / "shared" / "eval" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "eval").exists()),
+              ROOT.parent / "shared" / "eval")
+EPISODE = ROOT / "fixtures" / "episode" / "002_39f15ef3401b1368.txt"
+SLACK = 30.0
+DEV = 25  # paragraphs p001-p025
+
+
+def clock(text: str) -> float:
+    h, m, s = (int(x) for x in text.split(":"))
+    return h * 3600 + m * 60 + s
+
+
+def gold() -> dict[int, tuple[float, float]]:
+    rows = (SHARED / "dev_gold" / "zh_pairs_dev.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    out = {}
+    for line in rows:
+        pid, _speaker, a, b, *_ = line.split("\t")
+        out[int(pid.lstrip("p"))] = (clock(a), clock(b))
+    return out
+
+
+def within(t, span) -> bool:
+    return t is not None and span[0] - SLACK <= t <= span[1] + SLACK
+
+
+def english_proxy(sentences, en_text: str) -> dict[int, tuple[float, float]]:
+    """Each English paragraph traced whole: its span stands in for gold on held-out paragraphs."""
+    from align.threeway import paragraphs
+    from align.trace import align_units
+    from align.documents import units_from_frame
+
+    paras = paragraphs(en_text)
+    units = units_from_frame(pl.DataFrame({"unit": [str(n) for n in range(1, len(paras) + 1)],
+                                           "text": [p for _, p in paras], "lang": ["en"] * len(paras)}), doc="en")
+    trace = align_units(sentences, units)
+    return {int(r["unit"]): (r["start"], r["end"]) for r in trace.filter(pl.col("status") == "supported").iter_rows(named=True)}
+
+
+def three_way(sentences, zh_text, en_text, runs: int) -> None:
+    from align.threeway import align_translation_text, document_sentences
+
+    took = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        table = align_translation_text(sentences, zh_text, en_text, warn=lambda m: print("note:", m, file=sys.stderr))
+        took.append(time.perf_counter() - t0)
+    g = gold()
+    proxy = english_proxy(sentences, en_text)
+    zh = document_sentences(zh_text, "zh")
+    # every Chinese sentence takes its bead's time
+    per_sentence = []
+    for r in table.iter_rows(named=True):
+        for i in r["zh_ids"]:
+            per_sentence.append((zh[i].paragraph, r["start"], r["time_from"]))
+    dev = [(p, t, src) for p, t, src in per_sentence if p <= DEV]
+    held = [(p, t, src) for p, t, src in per_sentence if p > DEV]
+    ok_dev = sum(within(t, g[p]) for p, t, _ in dev)
+    ok_held = sum(p in proxy and within(t, proxy[p]) for p, t, _ in held)
+    held_covered = sum(p in proxy for p, _, _ in held)
+    print(f"three-way: {table.height} beads, {len(zh)} Chinese sentences; median time {statistics.median(took):.2f} s over {runs} run(s)")
+    print(f"  time from: {dict(table.group_by('time_from').len().iter_rows())}")
+    print(f"  dev p001-p{DEV:03d}: {ok_dev}/{len(dev)} Chinese sentences within 30 s of their paragraph's gold span "
+          f"({ok_dev / len(dev):.1%}); untimed {sum(t is None for _, t, _ in dev)}")
+    for src in ("en", "zh"):
+        part = [(p, t) for p, t, s in dev if s == src]
+        if part:
+            print(f"    timed by {src}: {sum(within(t, g[p]) for p, t in part)}/{len(part)}")
+    print(f"  held out p{DEV + 1:03d}+: {ok_held}/{len(held)} within 30 s of the English paragraph's own trace "
+          f"(a proxy, not gold; {held_covered} sentences have a traced paragraph); untimed {sum(t is None for _, t, _ in held)}")
+    # bead quality: Chinese and English sides from the same paragraph
+    both = table.filter((pl.col("zh") != "") & (pl.col("en") != ""))
+    same = both.filter(pl.col("zh_para") == pl.col("en_para")).height
+    print(f"  beads pairing sentences of the same paragraph: {same}/{both.height} ({same / max(both.height, 1):.1%}); "
+          f"shapes {dict(table.with_columns(shape=pl.format('{}-{}', pl.col('zh_ids').list.len(), pl.col('en_ids').list.len())).group_by('shape').len().sort('len', descending=True).head(6).iter_rows())}")
+
+
+def alone(sentences, zh_text) -> None:
+    """Chinese paragraphs p001-p025 traced alone, as `align TRANSCRIPT ZH_DOC` does."""
+    from align.threeway import paragraphs
+    from align.trace import align_documents
+    from align import search
+
+    paras = paragraphs(zh_text)[:DEV]
+    g = gold()
+    units = pl.DataFrame({"unit": [f"p{n:03d}" for n in range(1, DEV + 1)], "text": [p for _, p in paras],
+                          "lang": ["zh"] * DEV, "kind": ["paragraph"] * DEV})
+    t0 = time.perf_counter()
+    trace = align_documents(sentences, [units], min_score=0.0)
+    took = time.perf_counter() - t0
+    rows = trace.iter_rows(named=True)
+    scored = [(r["score"], within(r["start"], g[int(r["unit"][1:])])) for r in rows]
+    print(f"Chinese alone, p001-p{DEV:03d} as paragraphs ({took:.1f} s):")
+    for th in (0.0, 0.3, 0.4, search.MIN_SCORE, 0.6, 0.7, 0.8):
+        kept = [ok for s, ok in scored if s is not None and s >= th]
+        print(f"  threshold {th:.2f}: {len(kept)} supported, {sum(kept)} within 30 s, {len(kept) - sum(kept)} wrong")
+    print("  scores right:", sorted(round(s, 2) for s, ok in scored if ok and s is not None))
+    print("  scores wrong:", sorted(round(s, 2) for s, ok in scored if not ok and s is not None))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--alone", action="store_true", help="also trace the Chinese side alone (calibration check)")
+    ap.add_argument("--runs", type=int, default=1)
+    args = ap.parse_args()
+    source = SHARED / "zh_en_paragraphs.md"
+    if not source.exists():
+        print(f"skipped: {source} not present")
+        return 0
+    from align.threeway import read_bilingual
+    from align.trace import load_transcript
+
+    t0 = time.perf_counter()
+    sentences = load_transcript(EPISODE)
+    print(f"transcript: {sentences.height} sentences, cleaned in {time.perf_counter() - t0:.1f} s")
+    zh_text, en_text = read_bilingual(source.read_text(encoding="utf-8"))
+    three_way(sentences, zh_text, en_text, args.runs)
+    if args.alone:
+        alone(sentences, zh_text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
