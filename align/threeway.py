@@ -23,13 +23,14 @@ Chinese paragraph followed by a ``<details>`` block holding the English original
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import regex
 
-from align import parallel, search
+from align import encoder as encoders, parallel, search
 from align.documents import units_from_frame
 from align.zh import split as split_sentences
 from cleaners.decode import decode, read_bytes
@@ -152,8 +153,12 @@ def align_translation_text(sentences: pl.DataFrame, zh_text: str, en_text: str, 
 
     zh = document_sentences(zh_text, "zh")
     en = document_sentences(en_text, "en")
+    enc = encoders.get(use_encoder, warn=warn)
+    # Windows of several sentences embedded as sums of their sentences' embeddings: 3x faster on
+    # a 800-sentence document, and the same paragraph-level pairing on the dev document.
+    settings = dataclasses.replace(parallel.DEFAULT, exact_window=1) if enc is not None else parallel.LEXICAL
     beads = parallel.align_sentences([s.text for s in zh], [s.text for s in en], "zh", "en",
-                                     use_encoder=use_encoder, warn=warn)
+                                     use_encoder=enc is not None, encoder=enc, settings=settings)
     rows = []
     for n, b in enumerate(beads):
         first = zh[b.src[0]] if b.src else None
