@@ -105,3 +105,18 @@ def test_cli_missing_translation_is_a_one_line_error(tmp_path):
 def test_cli_tmx_needs_a_translation():
     result = run(HERE / "talk.zh.md", "--to", "tmx")
     assert result.exit_code == 2
+
+
+def test_batch_fills_the_parallel_table_when_an_episode_declares_a_translation(tmp_path):
+    from align.batch import process_episode
+
+    rows = [json.loads(line) for line in TRANSCRIPT.read_text(encoding="utf-8").splitlines()]
+    lines = "".join(f"[00:{int(r['start']) // 60:02d}:{int(r['start']) % 60:02d}] {r['text']}\n" for r in rows)
+    (tmp_path / "captions.txt").write_text(lines, encoding="utf-8")
+    for name in ("talk.zh.md", "talk.en.md"):
+        (tmp_path / name).write_text((HERE / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "episode.toml").write_text('captions = "captions.txt"\ntranslation = ["talk.zh.md", "talk.en.md"]\n', encoding="utf-8")
+    tables = process_episode(tmp_path)
+    pairs = tables["parallel"]
+    assert "Aleppo" in pairs.filter(pl.col("time_from") == "en")["en"].str.join(" ").item()
+    assert "alignments" not in tables  # the two sides are not also traced as plain documents
