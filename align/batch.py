@@ -96,7 +96,10 @@ def process_episode(folder: str | Path | Episode, settings: Settings = Settings(
         alignments = align_documents(sentences, episode)
         if alignments is not None:
             tables["alignments"] = alignments
-    # Parallel pairs (align.parallel) slot in here as tables["parallel"] once that exporter exists.
+    if settings.align and episode.translation:
+        from align.threeway import align_translation
+
+        tables["parallel"] = align_translation(sentences, *episode.translation)
     return tables
 
 

@@ -11,6 +11,8 @@ enough, an optional ``episode.toml`` in the folder says what is what::
     glossary = ["names.tsv"]             # glossary files for the names pass
     level = "standard"                   # light | standard | clean
     format = "caption-page"              # caption format, when sniffing guesses wrong
+    translation = ["talk.zh.md", "talk.en.md"]  # a Chinese document and its English translation
+                                         # (or one interleaved file): the batch's parallel/ table
 
     [languages]                          # a document's language, when it cannot be told from its text
     "summary.txt" = "en"
@@ -37,7 +39,7 @@ MANIFEST = "episode.toml"
 CAPTION_SUFFIXES = {".srt", ".vtt", ".json", ".json3", ".sbv"}
 # Files that may be companion documents; anything else in the folder (images, PDFs) is ignored.
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown"}
-_KEYS = {"captions", "documents", "speakers", "glossary", "level", "format", "languages"}
+_KEYS = {"captions", "documents", "speakers", "glossary", "level", "format", "languages", "translation"}
 # Sniffing looks at the start of a file only: enough for every reader, cheap for big documents.
 _SNIFF_BYTES = 64_000
 
@@ -54,6 +56,7 @@ class Episode:
     level: str | None = None
     format: str | None = None
     languages: dict[str, str] = field(default_factory=dict)  # document file name -> "en" | "zh" | ...
+    translation: list[Path] = field(default_factory=list)  # [zh, en] files, or [one interleaved file]
 
 
 def read_episode(folder: str | Path) -> Episode:
@@ -70,10 +73,15 @@ def read_episode(folder: str | Path) -> Episode:
     else:
         captions = _find_captions(folder, [f for f in files if f not in glossary])
 
+    translation = [_inside(folder, t, "translation") for t in _strings(manifest, "translation", folder)]
+    if len(translation) > 2:
+        raise InputError(str(folder / MANIFEST), "translation names a Chinese file and its English translation (or one interleaved file)")
+
     if "documents" in manifest:
         documents = [_inside(folder, d, "documents") for d in _strings(manifest, "documents", folder)]
     else:
-        documents = [f for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES and f != captions and f not in glossary]
+        documents = [f for f in files if f.suffix.lower() in DOCUMENT_SUFFIXES and f != captions and f not in glossary
+                     and f not in translation]
 
     level = _string(manifest, "level", folder) if "level" in manifest else None
     if level is not None and level not in LEVELS:
@@ -90,6 +98,7 @@ def read_episode(folder: str | Path) -> Episode:
         level=level,
         format=_string(manifest, "format", folder) if "format" in manifest else None,
         languages=dict(languages),
+        translation=translation,
     )
 
 

@@ -127,3 +127,49 @@ def render(fmt: str, trace: pl.DataFrame) -> str | bytes:
     if fmt == "md":
         return to_markdown(trace)
     raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+# ------------------------------------------------------------------------- three-way tables
+
+THREEWAY_FORMATS = ("jsonl", "csv", "parquet", "md", "tmx")
+THREEWAY_PUBLIC = ("pair", "zh", "en", "zh_ids", "en_ids", "zh_para", "en_para", "speaker", "bead_score",
+                   "start", "end", "sentences", "score", "status", "time_from", "transcript")
+
+
+def threeway_markdown(table: pl.DataFrame) -> str:
+    """Each bead as ``[H:MM:SS]`` (and which side gave the time), the Chinese, the English, and the
+    transcript quoted under it."""
+    done = table.filter(pl.col("status") == "supported").height
+    from_zh = table.filter(pl.col("time_from") == "zh").height
+    out = [f"{done} of {table.height} sentence pairs traced ({from_zh} by the Chinese side alone), "
+           f"{table.height - done} unsupported.\n"]
+    for r in table.iter_rows(named=True):
+        when = f"[{format_hms(r['start'])}]" if r["start"] is not None else "[-:--:--]"
+        how = f" ({r['score']:.2f} via {r['time_from']})" if r["status"] == "supported" else " **unsupported**"
+        out.append(f"- {when}{how} {_md(r['zh']) or '—'}  \n  {_md(r['en']) or '—'}")
+        if r["transcript"]:
+            out.append(f"  > {_md(_clip(r['transcript']))}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_threeway(fmt: str, table: pl.DataFrame) -> str | bytes:
+    """A three-way table (:func:`align.threeway.align_translation`) in ``fmt``; ``tmx`` writes the
+    sentence pairs as a translation memory (zh -> en, bead score as ``x-score``)."""
+    frame = table.select([c for c in THREEWAY_PUBLIC if c in table.columns])
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in frame.iter_rows(named=True))
+    if fmt == "csv":
+        lists = [c for c in ("zh_ids", "en_ids", "sentences") if c in frame.columns]
+        return frame.with_columns([pl.col(c).cast(pl.List(pl.String)).list.join(" ") for c in lists]).write_csv()
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        frame.write_parquet(buf)
+        return buf.getvalue()
+    if fmt == "md":
+        return threeway_markdown(table)
+    if fmt == "tmx":
+        from align.tmx import to_tmx
+
+        return to_tmx(zip(table["zh"], table["en"]), "zh", "en", scores=table["bead_score"])
+    raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(THREEWAY_FORMATS)}")
