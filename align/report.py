@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import json
 
 import polars as pl
 
+from cleaners import export
+from cleaners.export import md_escape
 from cleaners.timecodes import format_hms
 
 FORMATS = ("jsonl", "csv", "parquet", "md")
@@ -45,7 +45,7 @@ def _public(trace: pl.DataFrame) -> pl.DataFrame:
 
 
 def to_jsonl(trace: pl.DataFrame) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _public(trace).iter_rows(named=True))
+    return export.to_jsonl(_public(trace))
 
 
 def to_csv(trace: pl.DataFrame) -> str:
@@ -55,16 +55,7 @@ def to_csv(trace: pl.DataFrame) -> str:
 
 
 def to_parquet(trace: pl.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    _public(trace).write_parquet(buf)
-    return buf.getvalue()
-
-
-def _md(text: str | None) -> str:
-    out = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "\\`*_[]#|":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return export.to_parquet(_public(trace))
 
 
 def _flags(row: dict) -> list[str]:
@@ -80,7 +71,7 @@ def _flags(row: dict) -> list[str]:
     elif row["claim"] == "unsupported":
         flags.append(f"claimed {format_hms(row['claimed'])}: not found in the talk")
     if row["problem"]:
-        flags.append(_md(row["problem"]))
+        flags.append(md_escape(row["problem"]))
     return flags
 
 
@@ -93,7 +84,7 @@ def to_markdown(trace: pl.DataFrame) -> str:
     """Each unit with its time ``[H:MM:SS]``, the supporting transcript text, and flags."""
     out = []
     for (doc,), part in trace.group_by("doc", maintain_order=True):
-        out.append(f"# {_md(doc)}\n")
+        out.append(f"# {md_escape(doc)}\n")
         c = counts(part)
         out.append(f"{c['supported']} of {c['units']} units traced, {c['unsupported']} unsupported"
                    + (f"; claimed times: {c['claim_exact']} exact, {c['claim_near']} near, {c['claim_wrong']} wrong, "
@@ -101,14 +92,14 @@ def to_markdown(trace: pl.DataFrame) -> str:
         for row in part.iter_rows(named=True):
             when = f"[{format_hms(row['start'])}]" if row["start"] is not None else "[-:--:--]"
             if row["kind"] == "heading":
-                out.append(f"## {when} {_md(row['text'])}\n")
+                out.append(f"## {when} {md_escape(row['text'])}\n")
                 continue
             score = f" ({row['score']:.2f})" if row["score"] is not None else ""
             flags = _flags(row)
-            out.append(f"- {when} *{row['kind']}*{score} {_md(row['text'])}"
+            out.append(f"- {when} *{row['kind']}*{score} {md_escape(row['text'])}"
                        + (f"  \n  {' · '.join(flags)}" if flags else ""))
             if row["transcript"]:
-                out.append(f"  > {_md(_clip(row['transcript']))}")
+                out.append(f"  > {md_escape(_clip(row['transcript']))}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -146,9 +137,9 @@ def threeway_markdown(table: pl.DataFrame) -> str:
     for r in table.iter_rows(named=True):
         when = f"[{format_hms(r['start'])}]" if r["start"] is not None else "[-:--:--]"
         how = f" ({r['score']:.2f} via {r['time_from']})" if r["status"] == "supported" else " **unsupported**"
-        out.append(f"- {when}{how} {_md(r['zh']) or '—'}  \n  {_md(r['en']) or '—'}")
+        out.append(f"- {when}{how} {md_escape(r['zh']) or '—'}  \n  {md_escape(r['en']) or '—'}")
         if r["transcript"]:
-            out.append(f"  > {_md(_clip(r['transcript']))}")
+            out.append(f"  > {md_escape(_clip(r['transcript']))}")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -158,14 +149,12 @@ def render_threeway(fmt: str, table: pl.DataFrame) -> str | bytes:
     sentence pairs as a translation memory (zh -> en, bead score as ``x-score``)."""
     frame = table.select([c for c in THREEWAY_PUBLIC if c in table.columns])
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in frame.iter_rows(named=True))
+        return export.to_jsonl(frame)
     if fmt == "csv":
         lists = [c for c in ("zh_ids", "en_ids", "sentences") if c in frame.columns]
         return frame.with_columns([pl.col(c).cast(pl.List(pl.String)).list.join(" ") for c in lists]).write_csv()
     if fmt == "parquet":
-        buf = io.BytesIO()
-        frame.write_parquet(buf)
-        return buf.getvalue()
+        return export.to_parquet(frame)
     if fmt == "md":
         return threeway_markdown(table)
     if fmt == "tmx":

@@ -55,19 +55,19 @@ def to_txt(sentences: pl.DataFrame) -> str:
 
 def to_markdown(sentences: pl.DataFrame, title: str | None = None) -> str:
     """Speaker headings and an ``[HH:MM:SS]`` stamp at each paragraph."""
-    lines = [f"# {_md_escape(title)}\n"] if title else []
+    lines = [f"# {md_escape(title)}\n"] if title else []
     speaker = None
     for p in _paragraphs(sentences):
         if p["speaker"] != speaker:
             speaker = p["speaker"]
-            lines.append(f"## {_md_escape(speaker)}\n")
-        lines.append(f"[{format_clock(p['start'])}] {_md_escape(p['text'])}\n")
+            lines.append(f"## {md_escape(speaker)}\n")
+        lines.append(f"[{format_clock(p['start'])}] {md_escape(p['text'])}\n")
     return "\n".join(lines)
 
 
-def _md_escape(text: str) -> str:
-    # Transcript text must not become Markdown/HTML structure in the output.
-    out = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def md_escape(text: str | None) -> str:
+    """Transcript or document text as inert Markdown: it must not become Markdown/HTML structure."""
+    out = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]#|":
         out = out.replace(ch, "\\" + ch)
     return out
