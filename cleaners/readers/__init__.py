@@ -55,14 +55,14 @@ class Reader:
 READERS: dict[str, Reader] = {}
 
 
-def register(name: str, description: str):
-    """Decorator for a module's ``read`` function; its ``sniff`` is looked up beside it."""
+def register(name: str, description: str, sniff: Callable[[str], bool] | None = None):
+    """Decorator for a module's ``read`` function; its ``sniff`` is looked up beside it unless given."""
 
     def wrap(read):
         import sys
 
         module = sys.modules[read.__module__]
-        READERS[name] = Reader(name, module.sniff, read, description)
+        READERS[name] = Reader(name, sniff or module.sniff, read, description)
         return read
 
     return wrap

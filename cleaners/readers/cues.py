@@ -8,6 +8,7 @@ for every piece, and removes YouTube's rolling repeats so no word is said twice.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import regex
@@ -63,6 +64,16 @@ def parse_time(text: str) -> float | None:
 def line_of(text: str, offset: int) -> int:
     """1-based line number of ``offset``."""
     return text.count("\n", 0, offset) + 1
+
+
+class LineIndex:
+    """1-based line number of an offset, fast for many look-ups in a long text."""
+
+    def __init__(self, text: str):
+        self.breaks = [m.start() for m in regex.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> int:
+        return bisect.bisect_left(self.breaks, offset) + 1
 
 
 def check_times(cues: list[Cue], source: str, clue: str = "line") -> None:
