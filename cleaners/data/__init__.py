@@ -1,0 +1,1 @@
+"""Word lists and glossaries shipped inside the wheel (read with importlib.resources)."""
