@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from importlib import resources
 
+import numpy as np
 import polars as pl
 import regex
 
@@ -52,13 +53,36 @@ def _copies(keys: list[str], at: int, n: int) -> int:
     return c
 
 
+def _loop_starts(keys: list[str]) -> set[int]:
+    """Positions where some phrase of SHORTEST..LONGEST_LOOP words is said LOOP_COPIES times in a row.
+
+    A vectorised first sieve (word ids compared at distance n) so long inputs
+    stay fast; :func:`find_loops` confirms each candidate.
+    """
+    ids = {}
+    arr = np.fromiter((ids.setdefault(k, len(ids)) if k else -1 - j for j, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+    found: set[int] = set()
+    for n in range(SHORTEST_LOOP, LONGEST_LOOP + 1):
+        span = (LOOP_COPIES - 1) * n
+        if len(arr) < span + n:
+            break
+        eq = np.concatenate(([0], np.cumsum(arr[:-n] == arr[n:])))
+        ok = np.nonzero(eq[span:] - eq[:-span] == span)[0]
+        found.update(ok.tolist())
+    return found
+
+
 def find_loops(keys: list[str], known: dict[str, list[tuple[str, ...]]]) -> tuple[list[int], list[tuple[int, int]]]:
     """Positions (into ``keys``) of the words to drop, and (kept, dropped) pairs whose punctuation moves."""
     drop: list[int] = []
     ends: list[tuple[int, int]] = []
+    starts = sorted(_loop_starts(keys) | {k for k, key in enumerate(keys) if key in known})
     k = 0
-    while k < len(keys):
-        step = 1
+    for at in starts:
+        if at < k:
+            continue
+        k = at
+        step = 0
         for phrase in known.get(keys[k], ()):
             n = len(phrase)
             if tuple(keys[k : k + n]) == phrase and (c := _copies(keys, k, n)) >= 2:

@@ -167,7 +167,7 @@ _YT_HEAD = regex.compile(r'^\ufeff?\s*(?:\[\s*\{|\{\s*"snippets"\s*:\s*\[)')
 
 def sniff(text: str) -> bool:
     head = text[:2000]
-    return bool(_YT_HEAD.match(head)) and '"start"' in head and '"text"' in head and '"segments"' not in head
+    return bool(_YT_HEAD.match(head)) and '"text"' in head and '"segments"' not in head
 
 
 def _snippets(data, source: str) -> list:
