@@ -214,43 +214,49 @@ def _key(word: str) -> str:
     return _KEY_JUNK.sub("", word.casefold()) or word
 
 
-def _cue_words(text: str, cue: Cue) -> list[tuple[str, int, int]]:
-    """(key, begin, stop) of every word shown in the cue, markup excluded."""
-    words = []
+def _cue_lines(text: str, cue: Cue) -> list[list[tuple[str, int]]]:
+    """The lines a cue shows, each as (key, stop offset) of its words, markup excluded; empty lines left out."""
+    lines: list[list[tuple[str, int]]] = [[]]
+    pos = cue.begin
     for b, s, kind, _f in cue.pieces:
-        if kind == SPEECH:
-            for w in _WORD.finditer(text, b, s):
-                words.append((_key(w.group()), w.start(), w.end()))
-    return words
+        if kind != SPEECH:
+            continue
+        for w in _WORD.finditer(text, b, s):
+            if text.count("\n", pos, w.start()):
+                lines.append([])
+            lines[-1].append((_key(w.group()), w.end()))
+            pos = w.end()
+    return [ln for ln in lines if ln]
 
 
-def _overlap(prev: list[str], cur: list[str], longest: int = 400) -> int:
-    """Largest m such that the first m words of ``cur`` are the last m words of ``prev``."""
-    for m in range(min(len(prev), len(cur), longest), 0, -1):
-        if prev[-m:] == cur[:m]:
-            return m
+def _repeated_lines(prev: list[list], cur: list[list]) -> int:
+    """Largest t such that the first t lines of ``cur`` are the last t lines of ``prev``."""
+    pk = [[k for k, _e in ln] for ln in prev]
+    ck = [[k for k, _e in ln] for ln in cur]
+    for t in range(min(len(pk), len(ck)), 0, -1):
+        if pk[-t:] == ck[:t]:
+            return t
     return 0
 
 
 def drop_rolling_repeats(text: str, cues: list[Cue], share: float = 0.4) -> bool:
-    """YouTube's rolling captions: each cue starts with what the previous cue showed.
+    """YouTube's rolling captions: each cue starts with the line(s) the previous cue showed.
 
-    When at least ``share`` of the cues start by repeating the end of the cue
-    before them, the file is rolling: the repeated words become META (kept in
-    the word table, shown once in the text, timed at their first appearance).
-    Files that are not rolling are left alone, so a genuine "no. / no." stays.
+    When at least ``share`` of the cues start by repeating whole lines from the
+    end of the cue before them, the file is rolling: the repeated lines become
+    META (kept in the word table, shown once in the text, timed at their first
+    appearance). Files that are not rolling are left alone, so "no." in one cue
+    and "no." in the next stays, and so does a repeat inside one cue.
     Returns whether the file was rolling.
     """
-    words = [_cue_words(text, c) for c in cues]
-    keys = [[k for k, _b, _s in w] for w in words]
-    overlaps = [0] + [_overlap(keys[n - 1], keys[n]) for n in range(1, len(cues))]
-    with_text = sum(1 for n in range(1, len(cues)) if keys[n])
-    repeating = sum(1 for m in overlaps if m)
-    if with_text < 2 or repeating < max(2, share * with_text):
+    lines = [_cue_lines(text, c) for c in cues]
+    repeated = [0] + [_repeated_lines(lines[n - 1], lines[n]) for n in range(1, len(cues))]
+    with_text = sum(1 for n in range(1, len(cues)) if lines[n])
+    if with_text < 2 or sum(1 for t in repeated if t) < max(2, share * with_text):
         return False
-    for cue, m, w in zip(cues, overlaps, words):
-        if m:
-            cue.pieces = _demote(text, cue.pieces, w[m - 1][2])
+    for cue, t, ln in zip(cues, repeated, lines):
+        if t:
+            cue.pieces = _demote(text, cue.pieces, ln[t - 1][-1][1])
     return True
 
 
