@@ -245,14 +245,16 @@ def drop_rolling_repeats(text: str, cues: list[Cue], share: float = 0.4) -> bool
     When at least ``share`` of the cues start by repeating whole lines from the
     end of the cue before them, the file is rolling: the repeated lines become
     META (kept in the word table, shown once in the text, timed at their first
-    appearance). Files that are not rolling are left alone, so "no." in one cue
-    and "no." in the next stays, and so does a repeat inside one cue.
+    appearance). Files that are not rolling are left alone, so in ordinary
+    captions "no." in one cue and "no." in the next stays, and so does a
+    repeat inside one cue. (A file of two cues where the second only repeats
+    the first's last line is taken for a display repeat.)
     Returns whether the file was rolling.
     """
     lines = [_cue_lines(text, c) for c in cues]
     repeated = [0] + [_repeated_lines(lines[n - 1], lines[n]) for n in range(1, len(cues))]
     with_text = sum(1 for n in range(1, len(cues)) if lines[n])
-    if with_text < 2 or sum(1 for t in repeated if t) < max(2, share * with_text):
+    if sum(1 for t in repeated if t) < max(1, share * with_text):
         return False
     for cue, t, ln in zip(cues, repeated, lines):
         if t:
