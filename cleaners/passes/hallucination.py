@@ -9,8 +9,11 @@ and again ("Thanks for watching! Thanks for watching! ..."). Two named fixes:
   loop: the first copy stays (with its own time), the copies are dropped, and
   the first copy ends with the last copy's punctuation so the sentence still ends.
 
-A phrase said once or twice, and phrases of up to 4 words ("no, no, no", "one
-of the one of the") are left to the disfluency passes: people stutter those.
+The pass runs after the disfluency passes, so it sees loops that only appear
+once stutters and fillers are gone, and leaves nothing for them to find later
+(cleaning twice changes nothing). A phrase said once or twice, and phrases of
+up to 4 words ("no, no, no", "one of the one of the") are the disfluency
+passes' to judge: people stutter those.
 """
 
 from __future__ import annotations
@@ -72,45 +75,61 @@ def _loop_starts(keys: list[str]) -> set[int]:
     return found
 
 
-def find_loops(keys: list[str], known: dict[str, list[tuple[str, ...]]]) -> tuple[list[int], list[tuple[int, int]]]:
-    """Positions (into ``keys``) of the words to drop, and (kept, dropped) pairs whose punctuation moves."""
+def find_known(keys: list[str], known: dict[str, list[tuple[str, ...]]]) -> list[int]:
+    """Positions of known hallucination phrases said two or more times in a row (all copies)."""
     drop: list[int] = []
-    ends: list[tuple[int, int]] = []
-    starts = sorted(_loop_starts(keys) | {k for k, key in enumerate(keys) if key in known})
     k = 0
-    for at in starts:
-        if at < k:
-            continue
-        k = at
-        step = 0
+    while k < len(keys):
+        step = 1
         for phrase in known.get(keys[k], ()):
             n = len(phrase)
             if tuple(keys[k : k + n]) == phrase and (c := _copies(keys, k, n)) >= 2:
                 drop += range(k, k + c * n)
                 step = c * n
                 break
-        else:
-            for n in range(SHORTEST_LOOP, LONGEST_LOOP + 1):
-                if k + LOOP_COPIES * n > len(keys):
-                    break
-                if keys[k] == keys[k + n] and keys[k] and (c := _copies(keys, k, n)) >= LOOP_COPIES:
-                    drop += range(k + n, k + c * n)
-                    ends.append((k + n - 1, k + c * n - 1))
-                    step = c * n
-                    break
         k += step
+    return drop
+
+
+def find_loops(keys: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
+    """Positions of the copies of looping phrases (all but the first), and (kept, dropped) pairs
+    whose punctuation moves."""
+    drop: list[int] = []
+    ends: list[tuple[int, int]] = []
+    k = 0
+    for at in sorted(_loop_starts(keys)):
+        if at < k:
+            continue
+        k = at
+        for n in range(SHORTEST_LOOP, LONGEST_LOOP + 1):
+            if k + LOOP_COPIES * n > len(keys):
+                break
+            if keys[k] and keys[k] == keys[k + n] and (c := _copies(keys, k, n)) >= LOOP_COPIES:
+                drop += range(k + n, k + c * n)
+                ends.append((k + n - 1, k + c * n - 1))
+                k += c * n
+                break
     return drop, ends
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    toks = live(words).select("i", "out")
-    if toks.height == 0:
-        return words
     if "hallucinations" not in ctx.cache:
         ctx.cache["hallucinations"] = known_phrases()
+    # Known phrases: the repeats pass (which runs first) has already dropped all but the last copy,
+    # so the copies it dropped are counted too.
+    said = words.filter(
+        (pl.col("kind") == "word") & ((pl.col("out") != "") | (pl.col("rule") == "repeats"))
+    ).select("i", "out", "raw")
+    if said.height == 0:
+        return words
+    keys = [_key(o or r) for o, r in zip(said["out"].to_list(), said["raw"].to_list())]
+    drop = find_known(keys, ctx.cache["hallucinations"])
+    if drop:
+        words = update(words, said[drop].select("i", pl.lit("").alias("out")), "hallucination")
+    toks = live(words).select("i", "out")
     outs = toks["out"].to_list()
     idx = toks["i"].to_list()
-    drop, ends = find_loops([_key(w) for w in outs], ctx.cache["hallucinations"])
+    drop, ends = find_loops([_key(w) for w in outs])
     if not drop:
         return words
     changes = [(idx[k], "") for k in drop] + [(idx[kept], outs[last]) for kept, last in ends]
