@@ -20,8 +20,9 @@ from cleaners.readers import META, SPEECH
 TIME = r"-?\d{1,5}(?::\d{1,2}){1,2}(?:[.,]\d{0,9})?"
 _TIME_PARTS = regex.compile(r"^(-?)(?:(\d{1,5}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{0,9}))?$")
 TIMING = regex.compile(rf"^[ \t]*({TIME})[ \t]*-->[ \t]*({TIME})(?:[ \t]+([^\r\n]*))?[ \t]*$")
-# Anything that looks like an attempt at a timing line.
-LOOKS_LIKE_TIMING = regex.compile(r"-->")
+# An attempt at a timing line (a number, then "-->"): refused if TIMING does not match it.
+# A caption line such as "input --> output" is text.
+LOOKS_LIKE_TIMING = regex.compile(r"^[ \t]*-?\d[\d:.,]*[ \t]*-->|-->[ \t]*-?\d[\d:.,]*[ \t]*$")
 
 # Markup inside cue text: HTML-ish tags (<i>, <c.color>, <v Name>, </c>),
 # inline word timestamps (<00:00:01.500>) and ASS override blocks ({\an8}).
