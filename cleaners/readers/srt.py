@@ -27,8 +27,8 @@ def sniff(text: str) -> bool:
     if head[:6].upper() == "WEBVTT":
         return False
     for n, line in enumerate(head.splitlines()):
-        if TIMING.match(line):
-            return True
+        if TIMING.match(line) or LOOKS_LIKE_TIMING.search(line):
+            return True  # a broken timing line too, so the reader can say which line is wrong
         if n > 50:
             break
     return False
