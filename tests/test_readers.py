@@ -166,5 +166,5 @@ def test_a_named_format_that_does_not_fit_is_a_clear_error():
 def test_an_arrow_in_caption_text_is_not_a_timing_line():
     text = "1\n00:00:01,000 --> 00:00:03,000\nthe input --> the output\n"
     assert clean_text(text).sentences["text"].to_list() == ["The input --> the output."]
-    with pytest.raises(InputError, match="line 2: impossible time"):
+    with pytest.raises(InputError, match="x.srt: line 2: malformed timing line"):
         read_words(text.replace("03,000", "03:99,000"), source="x.srt")
