@@ -95,12 +95,34 @@ def demo(out_dir):
     click.echo("first sentences:")
     for row in sents.head(4).iter_rows(named=True):
         click.echo(f"  [{row['start']:7.1f}s] {row['speaker']}: {row['text']}")
+    trace = _demo_align(sents, example.documents())
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         for fmt in ("jsonl", "md", "srt"):
             write_text(Path(out_dir) / f"transcript.{fmt}", export.render(fmt, sents))
         write_text(Path(out_dir) / "edits.jsonl", export.render("edits", sents, result.edits))
         click.echo(f"wrote {out_dir}/transcript.jsonl, transcript.md, transcript.srt, edits.jsonl")
+        from align import report
+
+        write_text(Path(out_dir) / "trace.md", report.to_markdown(trace))
+        click.echo(f"wrote {out_dir}/trace.md")
+
+
+def _demo_align(sentences, documents):
+    """Trace the four documents and print the counts: units traced, unsupported, claimed times wrong."""
+    from align import report
+    from align.trace import align_documents
+
+    t0 = time.perf_counter()
+    trace = align_documents(sentences, documents)
+    c = report.counts(trace)
+    click.echo(f"aligned {len(documents)} documents in {time.perf_counter() - t0:.2f} s: {c['units']} units, "
+               f"{c['supported']} traced, {c['unsupported']} unsupported; {c['claimed']} claimed times: "
+               f"{c['claim_exact']} exact, {c['claim_near']} near, {c['claim_wrong']} wrong, "
+               f"{c['claim_unsupported']} not found")
+    for line in report.summary_lines(trace):
+        click.echo(f"  {line}")
+    return trace
 
 
 def _register_commands() -> None:

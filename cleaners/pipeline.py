@@ -66,6 +66,45 @@ def live(words: pl.DataFrame) -> pl.DataFrame:
     return words.filter((pl.col("kind") == "word") & (pl.col("out") != ""))
 
 
+SENTENCE_END = r"[.?!…]+[\"'”’)\]]*$"
+
+
+def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataFrame:
+    """Drop the tokens ``drops["i"]``, moving their sentence punctuation to the previous kept word.
+
+    "a year or two, right? It needs" dropping "right?" gives "a year or two? It needs"
+    unless ``drops`` has a string column ``end`` that says what to move instead
+    (``"."`` for a dropped tag question: the statement before it is no question).
+    The previous kept word takes the mark only within the same turn and only if it
+    does not already end a sentence; a trailing comma or colon gives way to it.
+    """
+    if drops.height == 0:
+        return words
+    if "end" not in drops.columns:
+        drops = drops.with_columns(pl.lit(None, dtype=pl.String).alias("end"))
+    drops = drops.select(pl.col("i").cast(pl.UInt32), pl.col("end").cast(pl.String), pl.lit(True).alias("_gone"))
+    drops = drops.unique("i", keep="last")
+    toks = live(words).select("i", "out", "turn").join(drops, on="i", how="left", maintain_order="left")
+    toks = toks.with_columns(pl.col("_gone").fill_null(False))
+    mark = pl.col("out").str.extract(r"([.?!…]+)[\"'”’)\]]*$", 1)
+    toks = toks.with_columns(
+        pl.when(pl.col("_gone") & mark.is_not_null()).then(pl.coalesce("end", mark)).alias("_mark"),
+        pl.when(~pl.col("_gone")).then(pl.col("i")).forward_fill().shift(1).alias("_host"),
+        pl.when(~pl.col("_gone")).then(pl.col("turn")).forward_fill().shift(1).alias("_host_turn"),
+    )
+    moved = (
+        toks.filter(pl.col("_mark").is_not_null() & pl.col("_host").is_not_null() & (pl.col("_host_turn") == pl.col("turn")))
+        .group_by("_host")
+        .agg(pl.col("_mark").last())
+        .rename({"_host": "i"})
+        .join(toks.select("i", "out"), on="i", how="inner")
+        .filter(~pl.col("out").str.contains(SENTENCE_END))
+        .select("i", (pl.col("out").str.strip_chars_end(",;:—–") + pl.col("_mark")).alias("out"))
+    )
+    words = update(words, drops.select("i", pl.lit("").alias("out")), rule)
+    return update(words, moved, rule)
+
+
 def _passes() -> list[Pass]:
     from cleaners.passes import disfluency, hallucination, names, nonspeech, sentences, turns, unicode
 

@@ -1,0 +1,1 @@
+"""Data files the aligner reads with importlib.resources (word lists)."""
