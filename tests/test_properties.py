@@ -154,7 +154,11 @@ def _check_all(name: str, cues) -> None:
     assert all(e >= s for s, e in zip(starts, sentences["end"].to_list()))
 
     # Idempotent: the clean sentences, cleaned again as timed lines, come back the same.
-    again_text = "".join(f"[{format_clock(r['start'], millis='.')}] {r['text']}\n" for r in sentences.iter_rows(named=True))
+    # A ">>" where the turn changes, so the second cleaning knows the turns the first one found.
+    again_text = "".join(
+        f"[{format_clock(r['start'], millis='.')}] {'>> ' if k and r['turn'] != prev else ''}{r['text']}\n"
+        for k, (r, prev) in enumerate(zip(sentences.iter_rows(named=True), [None, *sentences["turn"].to_list()]))
+    )
     if again_text.strip():
         again = " ".join(clean_text(again_text, fmt="plain").sentences["text"].to_list())
         assert again == clean or _known_defect_one_word_sentence(clean, again)

@@ -102,7 +102,7 @@ def test_rolling_keeps_a_genuine_stutter():
 
 
 def test_vtt_voice_tags_name_the_speakers():
-    result = clean_text((READERS_DIR / "episode_start.vtt").read_text(encoding="utf-8"))
+    result = clean_text((READERS_DIR / "episode_start.vtt").read_text(encoding="utf-8"), level="light")
     assert result.sentences.select("speaker", "text").rows() == [
         ("Dwarkesh Patel", "So we talked three years ago."),
         ("Dario Amodei", "Yeah, I would say actually."),
@@ -133,7 +133,7 @@ def test_json_speech_spans_lie_inside_the_json_strings():
 
 def test_youtube_json_entities_and_turn_marks_are_cleaned():
     text = (READERS_DIR / "episode_start.youtube.json").read_text(encoding="utf-8")
-    sentences = clean_text(text).sentences
+    sentences = clean_text(text, level="light").sentences
     assert sentences["text"].to_list() == [
         "So we talked three years ago.",
         "I'm curious in your view, what has been the biggest update of the last three years?",
