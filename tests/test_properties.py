@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import polars as pl
 import pytest
@@ -39,7 +40,18 @@ def _key(word: str) -> str:
 
 
 # The words the input may legitimately turn into (entities decoded, the censor marker).
-ALLOWED = {_key(w) for w in VOCABULARY} | {"qa", "its", "censored", "end"}  # "end": the caption page's closing cues
+def _glossary_words() -> set[str]:
+    """Words the shipped glossary may write (a glossary may supply words the input misspelled)."""
+    text = resources.files("cleaners.data").joinpath("glossary.tsv").read_text(encoding="utf-8")
+    out = set()
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            right = line.split("\t")[-1]
+            out |= {_key(w) for w in right.split()} | {_key(right)}
+    return out
+
+
+ALLOWED = {_key(w) for w in VOCABULARY} | {"qa", "its", "censored", "end"} | _glossary_words()  # "end": the page's closing cues
 
 words_st = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=9)
 cues_st = st.lists(
@@ -120,12 +132,14 @@ FORMAT = {"rolling-vtt": "vtt"}
 # Formats that give each cue an end; the others stamp starts only.
 HAS_ENDS = {"srt", "vtt", "rolling-vtt", "youtube-json", "whisper-json"}
 
-PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomised, so the suite gives the same verdict on every run (scripts/fuzz.py explores at random).
+PROPERTY = settings(max_examples=25, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
-def _check_all(name: str, cues) -> None:
+def _check_all(name: str, cues, level: str = "light") -> None:
     text = RENDER[name](cues)
-    result = clean_text(text, source=name)
+    result = clean_text(text, source=name, level=level)
     assert result.format == FORMAT.get(name, name)
 
     # Lossless.
@@ -160,21 +174,20 @@ def _check_all(name: str, cues) -> None:
         for k, (r, prev) in enumerate(zip(sentences.iter_rows(named=True), [None, *sentences["turn"].to_list()]))
     )
     if again_text.strip():
-        again = " ".join(clean_text(again_text, fmt="plain").sentences["text"].to_list())
-        assert again == clean or _known_defect_one_word_sentence(clean, again)
+        again = " ".join(clean_text(again_text, fmt="plain", level=level).sentences["text"].to_list())
+        assert again == clean
 
 
-def _known_defect_one_word_sentence(clean: str, again: str) -> bool:
-    """The sentences pass leaves a one-word sentence uncapitalised ("so" -> "so.", not "So."), and the
-    second cleaning capitalises it. Tolerated here only in exactly that form, so every other difference
-    still fails; test_one_word_sentence_is_capitalised (xfail, strict) says when it is fixed."""
-    fixed = regex.sub(r"(^|[.?!…] )(\w)(?=\S*[.?!…]( |$))", lambda m: m.group(1) + m.group(2).upper(), clean)
-    return again == fixed
-
-
-@pytest.mark.xfail(strict=True, reason="sentences pass: capitalisation of a one-word sentence is overwritten by its added period")
 def test_one_word_sentence_is_capitalised():
-    assert clean_text("[00:00:00] so\n").sentences["text"].to_list() == ["So."]
+    assert clean_text("[00:00:00] so\n", level="light").sentences["text"].to_list() == ["So."]
+
+
+@pytest.mark.xfail(strict=True, reason="standard level: a long stutter 'so so so so so so so we' cleans to 'So we.', "
+                   "and cleaning that again drops the sentence-initial 'So' (disfluency passes; reported)")
+def test_standard_cleaning_of_a_long_stutter_is_idempotent():
+    once = " ".join(clean_text("[00:00:00] so so so so so so so we\n").sentences["text"])
+    twice = " ".join(clean_text(f"[00:00:00] {once}\n").sentences["text"])
+    assert once == twice
 
 
 @PROPERTY
@@ -217,6 +230,14 @@ def test_plain(cues):
 @given(cues_st)
 def test_caption_page(cues):
     _check_all("caption-page", cues)
+
+
+# The per-format properties run at the light level (fillers, stutters, repeats, loops, names,
+# sentences); this one runs the standard level's discourse passes on every format too.
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(RENDER)), cues_st)
+def test_standard_level(name, cues):
+    _check_all(name, cues, level="standard")
 
 
 @PROPERTY
