@@ -25,7 +25,10 @@ _CONFIG = ftfy.TextFixerConfig(
 )
 _TAG = regex.compile(r"</?(?:c|v|i|b|u|font|ruby|rt|lang)(?:[ .][^<>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>")
 _SUSPECT = regex.compile(r"[&<Ãâ\u0080-\u009f\ufffd\\]")
-_JSON_ESCAPE = regex.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/bfnrt])')
+# \n, \t, \r are not decoded: the JSON readers already turn them into word breaks, and a
+# word must not come to hold whitespace or control characters.
+_JSON_ESCAPE = regex.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/])')
+_NOT_IN_A_WORD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]")
 
 
 def json_unescape(token: str) -> str:
@@ -41,7 +44,7 @@ def json_unescape(token: str) -> str:
         decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16")  # join \\ud83d\\ude00 pairs
     except UnicodeError:
         return token
-    return token if "\\" in decoded else decoded
+    return token if "\\" in decoded or _NOT_IN_A_WORD.search(decoded) else decoded
 
 
 def fix_token(token: str) -> str:
