@@ -10,6 +10,7 @@ and ``rule`` (the pass that last changed the token). Clean text, the edit log,
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import regex
 
@@ -33,64 +34,111 @@ SCHEMA: dict[str, pl.DataType] = {
     "sent": pl.Int32,  # sentence number (set by the sentences pass; null for dropped tokens)
 }
 
-_TOKEN = regex.compile(r"(\S+)(\s*)")
 # Spoken-word duration used only when a format gives a cue no end at all.
 SECONDS_PER_CHAR = 0.065
 
 
+# Whitespace, as a lookup table by code point (every whitespace character is below U+3001).
+# ``_ISSPACE`` is what str.strip removes; ``_WHITE`` is regex ``\s`` (Unicode White_Space), which
+# separates tokens. They differ on \x1c-\x1f: stripped from a cue's start, yet part of a token.
+_LOW = "".join(map(chr, range(0x3001)))
+_ISSPACE = np.zeros(len(_LOW), dtype=bool)
+_ISSPACE[[ord(ch) for ch in _LOW if ch.isspace()]] = True
+_WHITE = np.zeros(len(_LOW), dtype=bool)
+_WHITE[[ord(ch) for ch in regex.findall(r"\s", _LOW)]] = True
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(codes), dtype=bool)
+    low = codes < len(table)
+    out[low] = table[codes[low]]
+    return out
+
+
 def build(text: str, spans: list[Span]) -> pl.DataFrame:
-    """Tokenise ``text`` along the reader's spans into a word table."""
-    raw: list[str] = []
-    ws: list[str] = []
-    kind: list[str] = []
-    start: list[float | None] = []
-    end: list[float | None] = []
-    cue: list[int | None] = []
-    hint: list[str | None] = []
+    """Tokenise ``text`` along the reader's spans into a word table.
 
-    def add(r, w, k, s=None, e=None, c=None, h=None):
-        raw.append(r)
-        ws.append(w)
-        kind.append(k)
-        start.append(s)
-        end.append(e)
-        cue.append(c)
-        hint.append(h)
+    The rules, which the code below applies to all characters at once with numpy:
+    a span that is not speech is one token; in a speech span, the leading
+    whitespace joins the previous token's ``ws`` (or becomes an empty meta token
+    at the very start), and the rest splits into runs of non-whitespace (``raw``),
+    each followed by its whitespace (``ws``). A word's times are interpolated
+    within its cue by its character offset: ``t0 + (t1 - t0) * offset / n``.
+    """
+    if not spans:  # only an empty text has no spans
+        return pl.DataFrame(schema=SCHEMA)
+    size = len(text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    white = _lookup(_WHITE, codes)
+    begins = np.array([s.begin for s in spans], dtype=np.int64)
+    stops = np.array([s.stop for s in spans], dtype=np.int64)
+    speech = np.array([s.kind == SPEECH for s in spans], dtype=bool)
 
-    for span in spans:
-        piece = text[span.begin : span.stop]
-        if span.kind != SPEECH:
-            add(piece, "", META if span.kind == META else CHROME)
-            continue
-        lead = len(piece) - len(piece.lstrip())
-        if lead:
-            if raw:
-                ws[-1] += piece[:lead]
-            else:
-                add("", piece[:lead], META)
-        body = piece[lead:]
-        t0 = span.start
-        t1 = span.end
-        if t0 is not None and (t1 is None or t1 < t0):
-            t1 = t0 + SECONDS_PER_CHAR * max(len(body), 1)
-        n = max(len(body), 1)
-        for m in _TOKEN.finditer(body):
-            if t0 is None:
-                s = e = None
-            else:
-                s = t0 + (t1 - t0) * m.start() / n
-                e = t0 + (t1 - t0) * min(m.end(1), n) / n
-            add(m.group(1), m.group(2), WORD, s, e, span.cue, span.speaker)
+    # Where each speech span's body starts: its first character that str.strip would keep.
+    kept = np.append(np.flatnonzero(~_lookup(_ISSPACE, codes)), size)
+    body = np.where(speech, np.minimum(kept[np.searchsorted(kept, begins)], stops), stops)
+
+    # Word starts: a non-whitespace character in a body, at the body's start or after whitespace.
+    span_of = np.repeat(np.arange(len(spans)), stops - begins)
+    pos = np.arange(size)
+    after_white = np.concatenate(([False], white[:-1])) if size else white
+    starts_word = ~white & speech[span_of] & (pos >= body[span_of]) & ((pos == body[span_of]) | after_white)
+    word_at = np.flatnonzero(starts_word)
+    word_span = span_of[word_at]
+    # A word ends at whitespace or at its span's end, whichever comes first.
+    cut = white.copy()
+    cut[begins[begins < size]] = True  # a span's start ends any word of the span before
+    breaks = np.append(np.flatnonzero(cut), size)
+    word_end = np.minimum(breaks[np.searchsorted(breaks, word_at, side="right")], stops[word_span])
+
+    # Non-speech spans are one token each; a speech span opening the text with whitespace gives an empty meta token.
+    other = np.flatnonzero(~speech)
+    lead = speech & (body > begins)
+    producing = np.flatnonzero(~speech | lead | (body < stops))
+    opener = producing[:1][lead[producing[:1]]]
+
+    tok_start = np.concatenate((begins[opener], begins[other], word_at))
+    tok_raw_end = np.concatenate((begins[opener], stops[other], word_end))
+    tok_span = np.concatenate((opener, other, word_span))
+    tok_kind = np.concatenate((np.zeros(len(opener), np.int8), np.ones(len(other), np.int8), np.full(len(word_at), 2, np.int8)))
+    order = np.lexsort((tok_kind, tok_span, tok_start))
+    tok_start, tok_raw_end, tok_span, tok_kind = tok_start[order], tok_raw_end[order], tok_span[order], tok_kind[order]
+    # Each token's whitespace runs to the next token's start (this is how a cue's leading whitespace joins the token before).
+    tok_ws_end = np.append(tok_start[1:], size)
+
+    a, b, c = tok_start.tolist(), tok_raw_end.tolist(), tok_ws_end.tolist()
+    raw = [text[i:j] for i, j in zip(a, b)]
+    ws = [text[i:j] for i, j in zip(b, c)]
+    span_kinds = np.array([0 if s.kind == META else 1 for s in spans], dtype=np.int8)  # of non-speech spans
+    kind_code = np.where(tok_kind == 2, 2, np.where(tok_kind == 0, 0, span_kinds[tok_span]))
+    kinds = np.array([META, CHROME, WORD], dtype=object)[kind_code]
+
+    is_word = tok_kind == 2
+    t0s = np.array([np.nan if s.start is None else s.start for s in spans], dtype=np.float64)
+    t1s = np.array([np.nan if s.end is None else s.end for s in spans], dtype=np.float64)
+    n_body = np.maximum(stops - body, 1)
+    t1s = np.where(~np.isnan(t0s) & (np.isnan(t1s) | (t1s < t0s)), t0s + SECONDS_PER_CHAR * n_body, t1s)
+    t0 = t0s[tok_span]
+    span_time = t1s[tok_span] - t0
+    n = n_body[tok_span]
+    # numpy, not a polars expression, for the arithmetic: polars may divide by multiplying with 1/n,
+    # which differs from the formula in the last bit, and times must not depend on that.
+    with np.errstate(invalid="ignore"):  # NaN for untimed and non-speech tokens, nulled below
+        start = t0 + span_time * (tok_start - body[tok_span]) / n
+        end = t0 + span_time * np.minimum(tok_raw_end - body[tok_span], n) / n
+    untimed = pl.Series(~is_word | np.isnan(t0)).arg_true()
+    nonword = pl.Series(~is_word).arg_true()
+    at = pl.Series(tok_span, dtype=pl.Int64)
     frame = pl.DataFrame(
         {
             "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
             "raw": pl.Series(raw, dtype=pl.String),
             "ws": pl.Series(ws, dtype=pl.String),
-            "kind": pl.Series(kind, dtype=pl.String),
-            "start": pl.Series(start, dtype=pl.Float64),
-            "end": pl.Series(end, dtype=pl.Float64),
-            "cue": pl.Series(cue, dtype=pl.Int32),
-            "hint": pl.Series(hint, dtype=pl.String),
+            "kind": pl.Series(kinds.tolist(), dtype=pl.String),
+            "start": pl.Series(start, dtype=pl.Float64).scatter(untimed, None),
+            "end": pl.Series(end, dtype=pl.Float64).scatter(untimed, None),
+            "cue": pl.Series([s.cue for s in spans], dtype=pl.Int32).gather(at).scatter(nonword, None),
+            "hint": pl.Series([s.speaker for s in spans], dtype=pl.String).gather(at).scatter(nonword, None),
         }
     )
     # Untimed words (a format without times on some cues) take their neighbours' times.
