@@ -115,6 +115,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
 
 
+@lru_cache(maxsize=65536)  # a talk says the same words again and again: stem each once
 def stem(word: str) -> str:
     """A light stemmer: plural, -ing, -ed, -ly; enough to meet "scaling"/"scale", "laws"/"law"."""
     if len(word) <= 3:
@@ -136,7 +137,6 @@ def terms(text: str) -> list[tuple[str, bool]]:
     rarer anchor than "50" or "trillion" alone.
     """
     out = []
-    stops = stopwords()
     start_of_sentence = True
     last_number = None
     for m in _WORD.finditer(text.replace("’", "'")):
@@ -151,19 +151,28 @@ def terms(text: str) -> list[tuple[str, bool]]:
             last_number = num
             continue
         number, last_number = last_number, None
-        low_tok = tok.lower()
-        if number is not None and low_tok in _MAGNITUDES:
+        if number is not None and tok.lower() in _MAGNITUDES:
+            low_tok = tok.lower()
             out.append((number + ("%" if low_tok == "percent" else " " + low_tok), True))
-        for part in tok.split("-"):
-            low = part.lower().removesuffix("'s").strip("'")
-            if not low or low in stops:
-                continue
-            if low in _NUMBER_WORDS:
-                out.append((_NUMBER_WORDS[low], True))
-                continue
-            name = part[:1].isupper() and not at_start and len(low) > 1
-            out.append((stem(low), name))
+        for term, number_word, capitalised in _word_terms(tok):
+            out.append((term, number_word or (capitalised and not at_start)))
     return out
+
+
+@lru_cache(maxsize=65536)  # terms() meets the same words over and over: split and stem each once
+def _word_terms(tok: str) -> tuple[tuple[str, bool, bool], ...]:
+    """(term, is a number word, is capitalised) for each hyphen-separated part of a word, stop words left out."""
+    out = []
+    stops = stopwords()
+    for part in tok.split("-"):
+        low = part.lower().removesuffix("'s").strip("'")
+        if not low or low in stops:
+            continue
+        if low in _NUMBER_WORDS:
+            out.append((_NUMBER_WORDS[low], True, False))
+        else:
+            out.append((stem(low), False, part[:1].isupper() and len(low) > 1))
+    return tuple(out)
 
 
 def _term_table(keys: list, texts: list[str], key_name: str) -> pl.DataFrame:
@@ -223,11 +232,17 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
                           "offset": [o for k in range(1, MAX_WINDOW + 1) for o in range(k)]},
                          schema={"size": pl.Int32, "offset": pl.Int32})
     win_pos = wins.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int32).over("size").alias("fpos"))
+    # A term said in several sentences of a window counts once, at its first sentence there: the
+    # hit at ``pos`` is that first one when the unit's term was last heard before the window
+    # (``prev`` < fpos). Cheaper than a unique() over every (unit, window, term).
+    hits = hits.sort("key", "term", "pos").with_columns(
+        pl.when((pl.col("key") == pl.col("key").shift(1)) & (pl.col("term") == pl.col("term").shift(1)))
+        .then(pl.col("pos").shift(1)).alias("prev")
+    )
     spread = (
         hits.join(sizes, how="cross")
         .with_columns((pl.col("pos") - pl.col("offset")).alias("fpos"))
-        .filter(pl.col("fpos") >= 0)
-        .unique(["key", "size", "fpos", "term"])
+        .filter((pl.col("fpos") >= 0) & (pl.col("prev").is_null() | (pl.col("prev") < pl.col("fpos"))))
     )
     every = (
         spread.group_by("key", "size", "fpos")
@@ -237,8 +252,11 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
         .with_columns((pl.col("coverage") - SIZE_PENALTY * (pl.col("size") - 1)).alias("raw"))
         .join(win_pos.select("size", "fpos", "first", "last", "start"), on=["size", "fpos"])
     )
+    # Only a unit's best windows can be among its first top + 4: keep those (ties included) before the sort.
+    best_raw = pl.col("raw").rank("min", descending=True).over("key") <= top + 4
     scored = (
         _with_margin(every)
+        .filter(best_raw)
         .sort(["raw", "size", "fpos"], descending=[True, False, False])  # ties broken by place: deterministic
         .group_by("key", maintain_order=True).head(top + 4)
         .join(win_pos.select("size", "fpos", "text"), on=["size", "fpos"])
@@ -269,7 +287,9 @@ def _with_margin(every: pl.DataFrame) -> pl.DataFrame:
     A unit that is really said somewhere has one place that stands out; a unit the talk never
     says matches common words everywhere about equally.
     """
-    top = every.sort(["coverage", "size", "fpos"], descending=[True, False, False]).group_by(
+    # the best window per unit: among its rows of highest coverage (a small set), the first by place
+    best = every.filter(pl.col("coverage") == pl.col("coverage").max().over("key"))
+    top = best.sort(["coverage", "size", "fpos"], descending=[True, False, False]).group_by(
         "key", maintain_order=True).first().select(
         "key", pl.col("coverage").alias("c1"), pl.col("start").alias("s1"))
     second = (

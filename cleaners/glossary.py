@@ -47,8 +47,10 @@ _CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{
 _ACRONYM_PLURAL = regex.compile(r"^(\p{Lu}{2,})s$")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}]")
 _POSSESSIVE = regex.compile(r"['’][sS]$")
+_SENTENCE_GAP = regex.compile(r"[.?!:;•·|\[\](){}\"“”]")  # punctuation between words that ends a sentence
 
 
+@lru_cache(maxsize=65536)  # documents and captions repeat their words: fold each spelling once
 def fold(text: str) -> str:
     """The comparison key of a spelling: lowercase letters and digits only ("Deep Mind" -> "deepmind")."""
     return _NOT_ALNUM.sub("", text.lower())
@@ -185,22 +187,28 @@ def shipped_glossary() -> Glossary:
     return parse_glossary(text, "cleaners/data/glossary.tsv", SHIPPED)
 
 
+# The four word tests below are cached: a document repeats its words, and context_vocabulary
+# asks about every occurrence.
+@lru_cache(maxsize=65536)
 def _distinctive(word: str) -> bool:
     """A word that marks a name: capitalised, CamelCase or an acronym, and not common English."""
     key = fold(word)
     return len(key) >= 2 and not is_common(key) and _looks_like_name(word) and (_marked(word) or not _prefixed_common(key))
 
 
+@lru_cache(maxsize=65536)
 def _looks_like_name(word: str) -> bool:
     return word[:1].isupper() or any(c.isupper() for c in word[1:])
 
 
+@lru_cache(maxsize=65536)
 def _marked(word: str) -> bool:
     """Capitals inside a word (DeepMind, LLM, iPhone) or letters with digits (GPT-4): a name wherever it stands."""
     pieces = word.split("-")
     return any(any(c.isupper() for c in p[1:]) or (any(c.isdigit() for c in p) and any(c.isalpha() for c in word)) for p in pieces)
 
 
+@lru_cache(maxsize=65536)
 def _compound(word: str) -> bool:
     """A hyphenated compound of ordinary pieces ("AI-driven", "On-the-Job"): a phrase, not a name."""
     return "-" in word and not any(c.isdigit() for c in word) and not any(_marked(p) and not is_acronym(p) for p in word.split("-"))
@@ -241,7 +249,7 @@ def context_vocabulary(texts: list[str]) -> list[str]:
                 if gap.strip():  # punctuation between words ends a run, and maybe a sentence
                     _count_run(run, seen, heading)
                     run = []
-                    if end == 0 or regex.search(r"[.?!:;•·|\[\](){}\"“”]", gap):  # a bullet or a full stop
+                    if end == 0 or _SENTENCE_GAP.search(gap):  # a bullet or a full stop
                         sentence_start = True
                 end = at + len(raw)
                 word = _POSSESSIVE.sub("", raw)

@@ -86,14 +86,15 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
     drops = drops.unique("i", keep="last")
     toks = live(words).select("i", "out", "turn").join(drops, on="i", how="left", maintain_order="left")
     toks = toks.with_columns(pl.col("_gone").fill_null(False))
-    mark = pl.col("out").str.extract(r"([.?!…]+)[\"'”’)\]]*$", 1)
     toks = toks.with_columns(
-        pl.when(pl.col("_gone") & mark.is_not_null()).then(pl.coalesce("end", mark)).alias("_mark"),
         pl.when(~pl.col("_gone")).then(pl.col("i")).forward_fill().shift(1).alias("_host"),
         pl.when(~pl.col("_gone")).then(pl.col("turn")).forward_fill().shift(1).alias("_host_turn"),
     )
+    # the punctuation is looked for only on the dropped tokens (a regex over every live token costs)
+    mark = pl.col("out").str.extract(r"([.?!…]+)[\"'”’)\]]*$", 1)
+    gone = toks.filter(pl.col("_gone")).with_columns(pl.when(mark.is_not_null()).then(pl.coalesce("end", mark)).alias("_mark"))
     moved = (
-        toks.filter(pl.col("_mark").is_not_null() & pl.col("_host").is_not_null() & (pl.col("_host_turn") == pl.col("turn")))
+        gone.filter(pl.col("_mark").is_not_null() & pl.col("_host").is_not_null() & (pl.col("_host_turn") == pl.col("turn")))
         .group_by("_host")
         .agg(pl.col("_mark").last())
         .rename({"_host": "i"})
@@ -101,8 +102,8 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
         .filter(~pl.col("out").str.contains(SENTENCE_END))
         .select("i", (pl.col("out").str.strip_chars_end(",;:—–") + pl.col("_mark")).alias("out"))
     )
-    words = update(words, drops.select("i", pl.lit("").alias("out")), rule)
-    return update(words, moved, rule)
+    # one update for both: the hosts are kept tokens, so the two sets of changes never meet
+    return update(words, pl.concat([drops.select("i", pl.lit("").alias("out")), moved.cast({"i": pl.UInt32})]), rule)
 
 
 def _passes() -> list[Pass]:

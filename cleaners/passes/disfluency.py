@@ -76,9 +76,10 @@ def context(words: pl.DataFrame, reach: int = 4) -> pl.DataFrame:
     )
     # a live token opens a sentence if a stop came since the previous live token
     toks = speech.with_columns(stop_before.cast(pl.Int32).cum_sum().alias("_stops")).filter(alive)
-    toks = toks.with_columns(
-        (pl.col("_stops") > pl.col("_stops").shift(1).fill_null(0)).alias("start"), key().alias("k")
-    ).drop("_stops")
+    toks = toks.with_columns((pl.col("_stops") > pl.col("_stops").shift(1).fill_null(0)).alias("start")).drop("_stops")
+    # The key is a chain of string operations: run it once per distinct spelling (about one token in seven).
+    keys = toks.select(pl.col("out").unique()).with_columns(key().alias("k"))
+    toks = toks.join(keys, on="out", how="left", maintain_order="left")
     shifts = []
     for n in range(1, reach + 1):
         shifts.append(_near(pl.col("k"), n).alias(f"p{n}"))
@@ -105,11 +106,28 @@ def _in(col: str, name: str, section: str | None = None) -> pl.Expr:
 
 
 def _spread(mask: pl.Expr, width: int) -> pl.Expr:
-    """Mark the ``width`` tokens starting where ``mask`` is true (``mask`` has checked they share a turn)."""
+    """Mark the ``width`` tokens starting where ``mask`` is true (``mask`` has checked they share a turn).
+
+    ``mask`` appears ``width`` times in the result and polars evaluates each copy: pass a column
+    (see :func:`_with_masks`), not a long expression.
+    """
     out = mask
     for j in range(1, width):
         out = out | mask.shift(j).fill_null(False)
     return out
+
+
+def _with_masks(toks: pl.DataFrame, only: pl.Expr | None = None, **masks: pl.Expr) -> pl.DataFrame:
+    """``toks`` with each rule's mask as a column (nulls false), computed once for all its uses.
+
+    ``only``: a cheap test that every mask implies (``k`` is one of the rule's words); the masks
+    are then computed on those few rows alone and are false elsewhere. None may shift.
+    """
+    if only is None:
+        return toks.with_columns(**{name: mask.fill_null(False) for name, mask in masks.items()})
+    few = toks.filter(only.fill_null(False)).select("i", **{name: mask.fill_null(False) for name, mask in masks.items()})
+    toks = toks.join(few, on="i", how="left", maintain_order="left")
+    return toks.with_columns(pl.col(name).fill_null(False) for name in masks)
 
 
 def _drops(toks: pl.DataFrame, mask: pl.Expr, end: pl.Expr | None = None) -> pl.DataFrame:
@@ -174,7 +192,7 @@ def repeats(words: pl.DataFrame, ctx: Context, longest: int = 6) -> pl.DataFrame
     )
     ahead = ["h"] + [f"f{j}" for j in range(1, 2 * longest)]
     ends = [pl.col(f"s{j}") for j in range(longest)]
-    drop = pl.lit(False)
+    sames = {}
     for n in range(longest, 0, -1):
         # turns only grow, so one check on the window's last word keeps it inside the turn
         same = pl.col("turn").shift(-(2 * n - 1)) == pl.col("turn")
@@ -183,7 +201,11 @@ def repeats(words: pl.DataFrame, ctx: Context, longest: int = 6) -> pl.DataFrame
         # "what the best thing is. The best thing is" restates across a full stop: not a stumble
         if n > 1:
             same = same & ~pl.any_horizontal(ends[:n])
-        drop = drop | _spread(same.fill_null(False), n)
+        sames[f"_same{n}"] = same
+    toks = _with_masks(toks, **sames)
+    drop = pl.lit(False)
+    for n in range(longest, 0, -1):
+        drop = drop | _spread(pl.col(f"_same{n}"), n)
     return drop_tokens(words, _drops(toks, drop), "repeats")
 
 
@@ -242,8 +264,12 @@ def discourse(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         & (asks | _in("n1", LISTS, "clause starts") | pl.col("n1").is_null())
     ).fill_null(False)
 
-    drop = _spread(you_know, 2) | _spread(i_mean, 2) | _spread(kind_of, 2) | like | right_tag
-    tag = right_tag | _near(you_know_tag, 1).fill_null(False)
+    toks = _with_masks(toks, only=pl.col("k").is_in(["you", "i", "kind", "sort", "like", "right"]),
+                       _you_know=you_know, _you_know_tag=you_know_tag, _i_mean=i_mean, _kind_of=kind_of,
+                       _like=like, _right_tag=right_tag)
+    you_know, i_mean, kind_of, right_tag = pl.col("_you_know"), pl.col("_i_mean"), pl.col("_kind_of"), pl.col("_right_tag")
+    drop = _spread(you_know, 2) | _spread(i_mean, 2) | _spread(kind_of, 2) | pl.col("_like") | right_tag
+    tag = right_tag | _near(pl.col("_you_know_tag"), 1).fill_null(False)
     end = pl.when(tag & asks).then(pl.lit(".")).otherwise(pl.lit(None, dtype=pl.String))
     return drop_tokens(words, _drops(toks, drop, end), "discourse")
 
@@ -265,15 +291,23 @@ def connectives(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """
     # one drop can make the next word the opener ("Yeah, and so we"): to_fixpoint repeats it
     toks = context(words, reach=2)
+    # A whole leading run of openers goes in one round ("so so so so we"), not one a round:
+    # a run longer than the fixpoint's bound would otherwise survive and break idempotence.
+    is_opener = _in("k", LISTS, "sentence openers")
+    toks = toks.with_columns(pl.col("start").cast(pl.Int32).cum_sum().alias("_sentence"))
+    toks = toks.with_columns(
+        ((~is_opener).cast(pl.Int32).cum_sum().over("_sentence") == 0).alias("_leading")
+    ).drop("_sentence")
     opener = (
-        pl.col("start")
-        & _in("k", LISTS, "sentence openers")
+        pl.col("_leading")
+        & is_opener
         & pl.col("n1").is_not_null()
         & ~(_is("k", "so") & _in("n1", LISTS, "so: kept before") & ~pl.col("out").str.contains(r"\W$"))
     )
     # "and so" anywhere opens a new thought ("... the model and so we ..."), but "and so on" stays.
     and_so = _is("k", "and") & _is("n1", "so") & ~_in("n2", LISTS, "so: kept before") & pl.col("n2").is_not_null()
-    drop = opener | _spread(and_so.fill_null(False), 2)
+    toks = _with_masks(toks, _opener=opener, _and_so=and_so)
+    drop = pl.col("_opener") | _spread(pl.col("_and_so"), 2)
     return drop_tokens(words, _drops(toks, drop), "connectives")
 
 
@@ -292,13 +326,18 @@ def false_starts(words: pl.DataFrame, ctx: Context, longest: int = 4, gap: int =
     toks = context(words, reach=0).with_columns([pl.col("k").shift(-j).alias(f"f{j}") for j in range(1, reach)])
     ahead = ["k"] + [f"f{j}" for j in range(1, reach)]
     opener = _in("k", LISTS, "clause openers")
-    drop = pl.lit(False)
+    sames = {}
     for n in range(longest, 1, -1):
         for g in range(1, gap + 1):
             same = opener & (pl.col("turn").shift(-(2 * n + g - 1)) == pl.col("turn"))
             for j in range(n):
                 same = same & (pl.col(ahead[j]) == pl.col(ahead[j + n + g])) & (pl.col(ahead[j]) != "")
-            drop = drop | _spread(same.fill_null(False), n + g)
+            sames[f"_same{n}_{g}"] = same
+    toks = _with_masks(toks, **sames)
+    drop = pl.lit(False)
+    for n in range(longest, 1, -1):
+        for g in range(1, gap + 1):
+            drop = drop | _spread(pl.col(f"_same{n}_{g}"), n + g)
     return drop_tokens(words, _drops(toks, drop), "false-starts")
 
 

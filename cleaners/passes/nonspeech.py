@@ -22,23 +22,22 @@ SOUND_LABEL = regex.compile(
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     chrome = words.filter((pl.col("kind") == "chrome") & (pl.col("out") != "")).select("i", pl.lit("").alias("out"))
     words = update(words, chrome, "non-speech")
+    # Every censor marker and sound label opens with a bracket: only those tokens, with the two
+    # words after them, reach the Python loop.
     speech = words.filter(pl.col("kind") == "word").select("i", "out")
-    toks = speech["out"].to_list()
-    idx = speech["i"].to_list()
+    bracketed = speech.with_columns(
+        pl.col("i").shift(-1).alias("i1"), pl.col("i").shift(-2).alias("i2"),
+        pl.col("out").shift(-1).alias("o1"), pl.col("out").shift(-2).alias("o2"),
+    ).filter(pl.col("out").str.starts_with("[") | pl.col("out").str.starts_with("("))
     drop: list[tuple[int, str]] = []
-    k = 0
-    while k < len(toks):
-        t = toks[k]
+    for i, t, i1, i2, o1, o2 in bracketed.select("i", "out", "i1", "i2", "o1", "o2").iter_rows():
         # "[ __ ]" arrives as three tokens, "[__]" as one.
-        if t == "[" and k + 2 < len(toks) and toks[k + 1] == "__" and toks[k + 2].startswith("]"):
-            drop += [(idx[k], ctx.censor_marker + toks[k + 2][1:]), (idx[k + 1], ""), (idx[k + 2], "")]
-            k += 3
-            continue
-        if t.startswith("[__]"):
-            drop.append((idx[k], ctx.censor_marker + t[4:]))
+        if t == "[" and o2 is not None and o1 == "__" and o2.startswith("]"):
+            drop += [(i, ctx.censor_marker + o2[1:]), (i1, ""), (i2, "")]
+        elif t.startswith("[__]"):
+            drop.append((i, ctx.censor_marker + t[4:]))
         elif SOUND_LABEL.match(t):
-            drop.append((idx[k], ""))
-        k += 1
+            drop.append((i, ""))
     if drop:
         words = update(words, pl.DataFrame(drop, schema={"i": pl.UInt32, "out": pl.String}, orient="row"), "non-speech")
     return words

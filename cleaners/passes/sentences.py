@@ -38,8 +38,11 @@ MIN_PIECE = 6  # words: no split leaves a fragment shorter than this
 CLEAR_CLAUSE = 2.5  # split score of "and"/"but"/"so" + a subject, or a comma before a conjunction
 
 
+_NOT_KEY = re.compile(r"[^\w']")
+
+
 def _key(word: str) -> str:
-    return re.sub(r"[^\w']", "", word.lower().replace("’", "'"))
+    return _NOT_KEY.sub("", word.lower().replace("’", "'"))
 
 
 def split_points(outs: list[str], most: int, soft: int | None = None) -> list[int]:
@@ -48,13 +51,20 @@ def split_points(outs: list[str], most: int, soft: int | None = None) -> list[in
     A sentence longer than ``soft`` words (default: two thirds of ``most``) is also cut,
     but only where a new clause clearly starts ("... the results and then we looked").
     """
-    n = len(outs)
     soft = soft if soft is not None else (2 * most) // 3
+    if len(outs) <= soft:
+        return []
+    return _split(outs, [_key(o) for o in outs], most, soft)
+
+
+def _split(outs: list[str], keys: list[str], most: int, soft: int) -> list[int]:
+    """:func:`split_points` with the words' keys computed once for all the recursive calls."""
+    n = len(outs)
     if n <= soft:
         return []
     best, best_score = None, -1.0
     for k in range(MIN_PIECE, n - MIN_PIECE + 1):
-        word, nxt = _key(outs[k]), _key(outs[k + 1]) if k + 1 < n else ""
+        word, nxt = keys[k], keys[k + 1] if k + 1 < n else ""
         score = 0.0
         if outs[k - 1].endswith((",", ";", ":", "—")):
             score += 2
@@ -69,7 +79,8 @@ def split_points(outs: list[str], most: int, soft: int | None = None) -> list[in
         return []
     if best is None:
         best = n // 2
-    return split_points(outs[:best], most, soft) + [best] + [best + p for p in split_points(outs[best:], most, soft)]
+    head = _split(outs[:best], keys[:best], most, soft)
+    return head + [best] + [best + p for p in _split(outs[best:], keys[best:], most, soft)]
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -77,34 +88,21 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     if toks.height == 0:
         return words.with_columns(pl.lit(None, dtype=pl.Int32).alias("sent"))
     outs = toks["out"].to_list()
-    turns = toks["turn"].to_list()
-    # 1-2: turns and the captions' end punctuation
-    sent = []
-    n = 0
-    ends = re.compile(SENTENCE_END)
-    for k, (o, t) in enumerate(zip(outs, turns)):
-        if k and turns[k - 1] != t:
-            n += 1
-        sent.append(n)
-        if ends.search(o) and not _ABBREVIATION.match(o):
-            n += 1
+    # 1-2: a sentence opens at a turn change and after end punctuation ("Dr." is no end).
+    # The end test runs in polars; only the few tokens that pass it meet the abbreviation check.
+    ends = toks["out"].str.contains(SENTENCE_END).to_list()
+    ends = [e and not _ABBREVIATION.match(o) for e, o in zip(ends, outs)]
+    opens = (toks["turn"] != toks["turn"].shift(1)) | pl.Series(ends).shift(1)
+    starts = opens.fill_null(True).arg_true().to_list()
     # 3: over-long sentences split where a clause starts
-    final = []
-    n = 0
-    k = 0
-    while k < len(sent):
-        j = k
-        while j < len(sent) and sent[j] == sent[k]:
-            j += 1
-        cuts = set(split_points(outs[k:j], ctx.max_sentence_words))
-        for m in range(k, j):
-            if m - k in cuts:
-                n += 1
-            final.append(n)
-        n += 1
-        k = j
-    toks = toks.with_columns(pl.Series("sent", final, dtype=pl.Int32))
-    toks = toks.with_columns(pl.col("sent").rank("dense").cast(pl.Int32).sub(1).alias("sent"))
+    pieces = []
+    for k, j in zip(starts, starts[1:] + [len(outs)]):
+        pieces.append(k)
+        pieces += [k + cut for cut in split_points(outs[k:j], ctx.max_sentence_words)]
+    opening = [False] * len(outs)
+    for k in pieces:
+        opening[k] = True
+    toks = toks.with_columns((pl.Series(opening).cum_sum() - 1).cast(pl.Int32).alias("sent"))
     first = pl.col("sent") != pl.col("sent").shift(1).fill_null(-1)
     last = pl.col("sent") != pl.col("sent").shift(-1).fill_null(-1)
     lone_i = pl.col("out").str.contains(_LONE_I)

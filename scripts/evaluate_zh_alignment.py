@@ -1,0 +1,144 @@
+"""Trace Chinese text onto the bundled episode, Chinese alone (no English goes in).
+
+Reads ../shared/eval/dev_gold/zh_pairs_dev.tsv (never copied into the repository): only the
+Chinese text of each paragraph goes in, no English. The transcript is the cleaned bundled episode
+(cleaners.clean_file on fixtures/episode/002_...txt). Prints the share of paragraphs whose best
+candidate starts within 30 s of gold_start, and the same for the monotone pick.
+
+With --sections it also traces the paragraphs of ../shared/eval/zh_summary_sections.md (a
+Chinese summary of the whole episode in 6 sections; measured, never tuned on) and reports the
+share whose best candidate lies inside its own section. A section's time span comes from its
+"Original English Source" block: the transcript sentences that best match the block's first and
+last sentences (content-word overlap), used only to score, never as input.
+
+    python scripts/evaluate_zh_alignment.py [--no-encoder] [--show] [--sections]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOLD = ROOT.parent / "shared" / "eval" / "dev_gold" / "zh_pairs_dev.tsv"
+if not GOLD.exists():
+    GOLD = Path("/work/shared/eval/dev_gold/zh_pairs_dev.tsv")
+SECTIONS = GOLD.parent.parent / "zh_summary_sections.md"
+TOLERANCE = 30.0
+
+
+def summary_sections(path: Path) -> list[dict]:
+    """Sections of the Chinese summary: heading, Chinese paragraphs, English source text."""
+    import regex as re
+
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for block in re.split(r"(?m)^### ", text)[1:]:
+        heading, _, body = block.partition("\n")
+        zh, _, rest = body.partition("<details>")
+        english = re.sub(r"<summary>.*?</summary>", "", rest.partition("</details>")[0], flags=re.S)
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", zh) if len(p.strip()) > 20]
+        out.append({"heading": heading.strip(), "paragraphs": paragraphs, "english": english.strip()})
+    return out
+
+
+def locate(english: str, sentences) -> tuple[float, float]:
+    """Start and end time of an English stretch in the transcript: the best content-word matches
+    of its first and last few sentences."""
+    from align.lexicon import english_stems
+    from align.zh import split_english
+
+    stems = [set(english_stems(t)) for t in sentences["text"].to_list()]
+    starts, ends = sentences["start"].to_list(), sentences["end"].to_list()
+    said = [s for s in split_english(english) if len(english_stems(s)) >= 5]
+
+    def best(sentence):
+        words = set(english_stems(sentence))
+        scores = [len(words & s) / (len(words | s) or 1) for s in stems]
+        return max(range(len(scores)), key=scores.__getitem__)
+
+    first = min(best(s) for s in said[:3])
+    last = max(best(s) for s in said[-3:])
+    return starts[first], ends[last]
+
+
+def seconds(clock: str) -> float:
+    h, m, s = (int(x) for x in clock.split(":"))
+    return float(h * 3600 + m * 60 + s)
+
+
+def main(argv=None) -> int:
+    import polars as pl
+
+    from align import crosslingual, example
+    from cleaners import clean_file
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--no-encoder", action="store_true")
+    ap.add_argument("--show", action="store_true", help="print each paragraph's result")
+    ap.add_argument("--sections", action="store_true", help="also trace the Chinese summary sections")
+    args = ap.parse_args(argv)
+
+    gold = pl.read_csv(GOLD, separator="\t", quote_char=None)
+    gold = gold.with_columns(pl.col("gold_start").map_elements(seconds, return_dtype=pl.Float64))
+    t0 = time.perf_counter()
+    sentences = clean_file(example.captions()).sentences
+    t1 = time.perf_counter()
+    units = gold.select(pl.col("id").alias("unit"), pl.col("zh").alias("text"))
+    cands = crosslingual.candidates(units, sentences, use_encoder=False if args.no_encoder else None,
+                                    warn=lambda m: print("note:", m, file=sys.stderr))
+    picked = crosslingual.monotone(cands, units["unit"].to_list())
+    t2 = time.perf_counter()
+
+    best = cands.filter(pl.col("rank") == 1).join(gold.select(pl.col("id").alias("unit"), "gold_start"), on="unit")
+    best = best.with_columns((pl.col("start") - pl.col("gold_start")).abs().alias("off"))
+    mono = gold.select(pl.col("id").alias("unit"), "gold_start").join(picked, on="unit", how="left")
+    mono = mono.with_columns((pl.col("start") - pl.col("gold_start")).abs().alias("off"))
+    n = gold.height
+    hit_best = best.filter(pl.col("off") <= TOLERANCE).height
+    hit_mono = mono.filter(pl.col("off") <= TOLERANCE).height
+    if args.show:
+        for r in mono.join(best.select("unit", pl.col("start").alias("best_start")), on="unit").iter_rows(named=True):
+            print(f"{r['unit']} gold {r['gold_start']:7.1f}  best {r['best_start']:7.1f}  monotone "
+                  f"{(r['start'] if r['start'] is not None else float('nan')):7.1f}  score {r['score']}")
+    mode = "CEDICT only" if args.no_encoder else "encoder + CEDICT"
+    print(f"zh paragraphs p001-p025 ({mode}), start within {TOLERANCE:.0f} s of gold:")
+    print(f"  best candidate: {hit_best}/{n} = {hit_best / n:.0%}")
+    print(f"  monotone pick:  {hit_mono}/{n} = {hit_mono / n:.0%}")
+    print(f"  cleaning {t1 - t0:.1f} s, scoring {t2 - t1:.1f} s")
+    if args.sections:
+        report_sections(sentences, args)
+    return 0
+
+
+def report_sections(sentences, args) -> None:
+    import polars as pl
+
+    from align import crosslingual
+
+    sections = summary_sections(SECTIONS)
+    rows, spans = [], []
+    for k, sec in enumerate(sections):
+        spans.append(locate(sec["english"], sentences))
+        rows += [{"unit": f"s{k}p{n}", "text": p, "section": k} for n, p in enumerate(sec["paragraphs"])]
+    units = pl.DataFrame(rows)
+    cands = crosslingual.candidates(units.select("unit", "text"), sentences,
+                                    use_encoder=False if args.no_encoder else None)
+    best = cands.filter(pl.col("rank") == 1).join(units.select("unit", "section"), on="unit")
+    inside = 0
+    print(f"zh summary sections ({SECTIONS.name}), paragraphs whose best candidate lies inside their section:")
+    for k, sec in enumerate(sections):
+        lo, hi = spans[k]
+        mine = best.filter(pl.col("section") == k)
+        hits = mine.filter((pl.col("start") >= lo) & (pl.col("start") <= hi)).height
+        inside += hits
+        print(f"  {k + 1}. {sec['heading'][:30]:<30} [{lo:7.0f} s - {hi:7.0f} s]  {hits}/{mine.height}")
+    print(f"  all: {inside}/{best.height} = {inside / max(best.height, 1):.0%}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
