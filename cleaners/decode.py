@@ -1,14 +1,16 @@
 """Read an input file (or stdin) into text, whatever its encoding.
 
-Order of trust: a byte-order mark; strict UTF-8; UTF-16 without a BOM (many NULs
-in alternating positions); then GB18030 and cp1252, keeping the decoding that
-leaves the fewest unlikely characters. Binary data is refused.
+Order of trust: a byte-order mark; UTF-16 without a BOM (many NULs in
+alternating positions); strict UTF-8; then GB18030 or cp1252, whichever reading
+looks like real text (see :func:`_legacy`). Binary data (NUL bytes, or a text
+full of control characters) is refused.
 """
 
 from __future__ import annotations
 
 import codecs
 import sys
+import unicodedata
 from pathlib import Path
 
 from cleaners.errors import InputError
@@ -41,49 +43,103 @@ def decode(data: bytes, source: str | None = None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(enc), enc
+                return _text_or_refuse(data.decode(enc), enc, source)
             except UnicodeDecodeError:
                 raise InputError(source, f"starts with a {enc} byte-order mark but is not valid {enc}") from None
     if len(data) >= 4 and data.count(0) > len(data) // 4:
         even, odd = data[0::2].count(0), data[1::2].count(0)
         enc = "utf-16-le" if odd > even else "utf-16-be"
         try:
-            return data.decode(enc), enc
+            return _text_or_refuse(data.decode(enc), enc, source)
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
         raise InputError(source, "looks like binary data, not text")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _text_or_refuse(data.decode("utf-8"), "utf-8", source)
     except UnicodeDecodeError:
         pass
-    candidates = []
+    return _legacy(data, source)
+
+
+def _legacy(data: bytes, source: str | None) -> tuple[str, str]:
+    """Not UTF-8: GB18030 (Chinese) or cp1252 (Western European), whichever reads as real text.
+
+    Both decode most byte strings, so each reading is judged: Chinese read
+    right is mostly common characters (GB2312 level 1) standing in runs, while
+    cp1252 text misread as GB18030 gives rare characters glued to Latin letters;
+    cp1252 read right is letters with the odd accent, while GBK misread as
+    cp1252 is a soup of accented capitals and symbols.
+    """
+    readings = {}
     for enc in ("gb18030", "cp1252"):
         try:
-            text = data.decode(enc)
+            readings[enc] = data.decode(enc)
         except UnicodeDecodeError:
-            continue
-        candidates.append((_oddness(text), enc, text))
-    if not candidates:
+            pass
+    if not readings:
         raise InputError(source, "is not text in any encoding tried (UTF-8, UTF-16, GB18030, cp1252)")
-    _, enc, text = min(candidates)
-    return text, enc
+    scored = sorted((_implausibility(enc, text), enc) for enc, text in readings.items())
+    enc = scored[0][1]
+    return _text_or_refuse(readings[enc], enc, source)
 
 
-def _oddness(text: str) -> float:
-    """Share of characters that are unlikely in real text (control chars, rare symbols, private use)."""
+def _implausibility(enc: str, text: str) -> float:
+    """Lower is better: the share of characters a real text in ``enc`` would hardly contain."""
     if not text:
         return 0.0
-    odd = 0
-    for ch in text:
+    odd = _control_share(text) * len(text)
+    non_ascii = 0
+    for k, ch in enumerate(text):
         o = ord(ch)
-        if (o < 32 and ch not in "\t\n\r") or 0x80 <= o < 0xA0 or 0xE000 <= o < 0xF900:
-            odd += 1
-        elif 0x2E80 <= o < 0xA000 or 0xAC00 <= o < 0xD7A4:
-            odd += 0  # CJK is expected
-        elif o > 0x24F and not (0x2000 <= o < 0x2070):
-            odd += 0.5
+        if o < 0x80:
+            continue
+        non_ascii += 1
+        if 0xE000 <= o < 0xF900 or o == 0xFFFD:
+            odd += 1  # private use, replacement
+        elif enc == "gb18030":
+            if 0x4E00 <= o < 0xA000 or 0x3400 <= o < 0x4DC0:
+                if not _common_hanzi(ch):
+                    odd += 1
+                # Latin letters glued to a CJK character: cp1252 accents misread as GBK.
+                if (k and text[k - 1].isascii() and text[k - 1].isalpha()) or (
+                    k + 1 < len(text) and text[k + 1].isascii() and text[k + 1].isalpha()
+                ):
+                    odd += 0.5
+            elif not (0x3000 <= o < 0x3040 or 0xFF00 <= o < 0xFFF0 or 0x2000 <= o < 0x2070):
+                odd += 0.5  # not CJK punctuation, full-width forms or general punctuation
+        else:
+            if ch.isalpha() and ch.islower():
+                continue  # é, ü, ñ ...
+            if ch in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u00a0\u00b0\u00a9\u00ae\u2122\u00ab\u00bb\u00bf\u00a1\u2022":
+                continue  # typographic punctuation a Western text uses
+            # Capital accents and symbols: plausible one at a time, not in runs.
+            prev = text[k - 1] if k else " "
+            odd += 1 if ord(prev) >= 0x80 else 0.3
     return odd / len(text)
+
+
+def _common_hanzi(ch: str) -> bool:
+    """In GB2312 level 1, the 3,755 most common characters."""
+    try:
+        b = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and 0xB0 <= b[0] <= 0xD7
+
+
+def _control_share(text: str) -> float:
+    """Share of control, unassigned, private-use and surrogate characters: high for binary data."""
+    if not text:
+        return 0.0
+    n = sum(1 for ch in text if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"))
+    return n / len(text)
+
+
+def _text_or_refuse(text: str, enc: str, source: str | None) -> tuple[str, str]:
+    if _control_share(text) > 0.05:
+        raise InputError(source, "looks like binary data, not text")
+    return text, enc
 
 
 def read_text(path: str | Path) -> str:

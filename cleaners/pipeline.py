@@ -107,13 +107,14 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
 
 
 def _passes() -> list[Pass]:
-    from cleaners.passes import disfluency, names, nonspeech, sentences, turns, unicode
+    from cleaners.passes import disfluency, hallucination, names, nonspeech, sentences, turns, unicode
 
     return [
         Pass("unicode", unicode.run, "light", "repair mojibake, HTML entities and caption tags"),
         Pass("non-speech", nonspeech.run, "light", "drop page chrome and [Music]-style cues; mark censoring"),
         Pass("turns", turns.run, "light", "number speaker turns at >> and speaker tags"),
         *[Pass(n, f, lvl, about) for n, f, lvl, about in disfluency.PASSES],
+        Pass("hallucination", hallucination.run, "light", "drop recogniser loops such as a repeated 'Thanks for watching!'"),
         Pass("names", names.run, "light", "fix misheard names and terms from glossaries and companion documents"),
         Pass("sentences", sentences.run, "light", "split into timed sentences, capitalise, punctuate"),
     ]

@@ -7,6 +7,7 @@ quotes alone: those are the author's choices, not damage.
 from __future__ import annotations
 
 import html
+import json
 
 import ftfy
 import polars as pl
@@ -23,10 +24,31 @@ _CONFIG = ftfy.TextFixerConfig(
     explain=False,
 )
 _TAG = regex.compile(r"</?(?:c|v|i|b|u|font|ruby|rt|lang)(?:[ .][^<>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{1,3}>")
-_SUSPECT = regex.compile(r"[&<Ãâ\u0080-\u009f\ufffd]")
+_SUSPECT = regex.compile(r"[&<Ãâ\u0080-\u009f\ufffd\\]")
+# \n, \t, \r are not decoded: the JSON readers already turn them into word breaks, and a
+# word must not come to hold whitespace or control characters.
+_JSON_ESCAPE = regex.compile(r'\\(?:u[0-9a-fA-F]{4}|["\\/])')
+_NOT_IN_A_WORD = regex.compile(r"[\s\p{Cc}\p{Cf}\p{Cs}]")
+
+
+def json_unescape(token: str) -> str:
+    """``caf\\u00e9`` -> ``café``: JSON readers leave escapes in the raw word (see readers.json_formats).
+
+    Only when the result holds no backslash, so a doubly escaped word is left
+    as it is and cleaning the clean text again changes nothing.
+    """
+    if not _JSON_ESCAPE.search(token):
+        return token
+    decoded = _JSON_ESCAPE.sub(lambda m: json.loads(f'"{m.group()}"'), token)
+    try:
+        decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16")  # join \\ud83d\\ude00 pairs
+    except UnicodeError:
+        return token
+    return token if "\\" in decoded or _NOT_IN_A_WORD.search(decoded) else decoded
 
 
 def fix_token(token: str) -> str:
+    token = json_unescape(token)
     fixed = ftfy.fix_text(token, _CONFIG)
     fixed = _TAG.sub("", fixed)
     if "&" in fixed:

@@ -55,14 +55,14 @@ class Reader:
 READERS: dict[str, Reader] = {}
 
 
-def register(name: str, description: str):
-    """Decorator for a module's ``read`` function; its ``sniff`` is looked up beside it."""
+def register(name: str, description: str, sniff: Callable[[str], bool] | None = None):
+    """Decorator for a module's ``read`` function; its ``sniff`` is looked up beside it unless given."""
 
     def wrap(read):
         import sys
 
         module = sys.modules[read.__module__]
-        READERS[name] = Reader(name, module.sniff, read, description)
+        READERS[name] = Reader(name, sniff or module.sniff, read, description)
         return read
 
     return wrap
@@ -84,6 +84,12 @@ def sniff_format(text: str, source: str | None = None) -> str:
     for reader in READERS.values():
         if reader.sniff(text):
             return reader.name
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{"):
+        raise InputError(
+            source,
+            "is JSON but not captions this tool knows (a youtube-transcript-api list of "
+            "{text, start, duration} objects, or Whisper output with 'segments'); name one with --format",
+        )
     raise InputError(
         source,
         "no caption format recognised (expected SRT, WebVTT, YouTube or Whisper JSON, "
@@ -95,6 +101,8 @@ def sniff_format(text: str, source: str | None = None) -> str:
 def read_spans(text: str, fmt: str | None = None, source: str | None = None) -> tuple[str, list[Span]]:
     """Cut ``text`` into spans with the named reader, or the sniffed one. Returns (format, spans)."""
     _load_all()
+    if not text.strip():
+        raise InputError(source, "is empty" if not text else "holds only whitespace, no captions")
     if fmt is None:
         fmt = sniff_format(text, source)
     if fmt not in READERS:
