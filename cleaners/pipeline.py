@@ -66,7 +66,7 @@ def live(words: pl.DataFrame) -> pl.DataFrame:
     return words.filter((pl.col("kind") == "word") & (pl.col("out") != ""))
 
 
-SENTENCE_END = r"[.?!…]+[\"'”’)\]]*$"
+SENTENCE_END = r"[.?!…。？！]+[\"'”’)\]」』）]*$"
 
 
 def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataFrame:

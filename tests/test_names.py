@@ -189,3 +189,9 @@ def test_names_pass_is_idempotent_and_writes_only_known_names(tokens, source):
     known = {w for n in load(ctx.glossary_files, ctx.context_texts).names for w in [fold(n.text), *map(fold, n.text.split())]}
     for raw, out in once.filter(pl.col("rule") == "names").select("raw", "out").rows():
         assert out == "" or fold(out).removesuffix("s") in known or fold(out) in known, (raw, out)
+
+
+def test_split_keeps_a_token_whole_even_across_a_line_break():
+    from cleaners.passes.names import split
+
+    assert split("(Enth\nropic's,") == ("(", "Enth\nropic", "'s,")

@@ -51,3 +51,10 @@ def test_sentence_times_never_decrease(cues):
     sents = clean_text("\n".join(lines) + "\n", fmt="plain").sentences
     assert (sents["start"].diff().drop_nulls() >= 0).all()
     assert (sents["end"] >= sents["start"]).all()
+
+
+def test_chinese_end_punctuation_ends_a_sentence_without_an_added_stop():
+    from cleaners import clean_text
+
+    text = clean_text("[00:00:01] 我们三年前谈过。\n[00:00:03] 过去三年最大的变化是什么？\n").sentences["text"].to_list()
+    assert text == ["我们三年前谈过。", "过去三年最大的变化是什么？"]

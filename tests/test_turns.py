@@ -36,3 +36,11 @@ def test_a_mark_inside_a_long_answer_does_not_flip_everyone_after_it():
 def test_turn_marks_never_reach_the_text():
     got = speakers_in_order(["what changed?", ">>yeah it scaled.", ">> >> okay."])
     assert all(">" not in text for _, text in got)
+
+
+def test_a_speaker_tag_after_untagged_text_starts_a_turn():
+    from cleaners import clean_text
+
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nso what happened then\n\n00:00:03.000 --> 00:00:05.000\n<v Bob>we shipped it\n"
+    rows = clean_text(vtt, level="light").sentences.select("speaker", "text").rows()
+    assert rows == [("S1", "So what happened then."), ("Bob", "We shipped it.")]

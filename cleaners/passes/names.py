@@ -24,7 +24,8 @@ from cleaners.glossary import LONGEST_NAME_WORDS, Matcher, Target, fold, is_acro
 from cleaners.pipeline import Context, live, update
 
 RULE = "names"
-_SPLIT = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)((?:['’][sS])?[^\p{L}\p{N}]*)$")
+# DOTALL: a token never holds a line break today, but the split must not depend on that.
+_SPLIT = regex.compile(r"^([^\p{L}\p{N}]*)(.*?)((?:['’][sS])?[^\p{L}\p{N}]*)$", regex.DOTALL)
 _POSSESSIVE_END = r"['’][sS][^\p{L}\p{N}]*$"
 
 

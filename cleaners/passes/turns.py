@@ -35,10 +35,20 @@ LONG_ANSWER = 250  # words: beyond this a stretch is more and more likely an ans
 LONG_ANSWER_SCALE = 100.0
 
 
+def _marked() -> pl.Expr:
+    """The raw token starts with ``>>``, also when the captions escaped it as ``&gt;&gt;``.
+
+    Read from ``raw``, not ``out``: this pass blanks the marks in ``out``, and re-running the
+    pipeline on its own table must find the same turns.
+    """
+    return pl.col("raw").str.replace_all("&gt;", ">", literal=True).str.starts_with(TURN_MARK)
+
+
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     is_word = pl.col("kind") == "word"
-    mark = is_word & pl.col("raw").str.starts_with(TURN_MARK)
-    hint = pl.col("hint").forward_fill()
+    mark = is_word & _marked()
+    # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
+    hint = pl.col("hint").forward_fill().fill_null("")
     hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
     words = words.with_columns((mark | hint_change).cum_sum().cast(pl.Int32).alias("turn"))
     if words["hint"].is_null().all():
@@ -51,7 +61,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 def _stretches(words: pl.DataFrame) -> pl.DataFrame:
     """Per ``>>`` stretch: its first token id, word count, and whether its last words ask a question."""
     first = words.group_by("turn").agg(pl.col("i").min().alias("first"))
-    speech = words.filter((pl.col("kind") == "word") & (pl.col("raw") != TURN_MARK))
+    speech = words.filter((pl.col("kind") == "word") & (pl.col("raw").str.replace_all("&gt;", ">", literal=True) != TURN_MARK))
     return (
         speech.group_by("turn", maintain_order=True)
         .agg(
