@@ -26,7 +26,6 @@ executor (in process, a process pool, a Dask cluster) runs the same code.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import itertools
 import json
 import os
@@ -42,6 +41,7 @@ import polars as pl
 import regex
 
 from align.episode import Episode, read_episode
+from align.trace import align_documents
 from cleaners import clean_file
 from cleaners.errors import InputError, OutputError, TranscriptAlignError
 from cleaners.output import atomic_path
@@ -61,7 +61,6 @@ STATUS_SCHEMA: dict[str, pl.DataType] = {
     "edits": pl.Int64,
     "alignments": pl.Int64,
     "parallel": pl.Int64,
-    "note": pl.String,  # e.g. why a table is missing
 }
 
 
@@ -93,23 +92,12 @@ def process_episode(folder: str | Path | Episode, settings: Settings = Settings(
     sentences = cleaned.sentences
     tables = {"sentences": sentences, "edits": cleaned.edits}
     if settings.align and episode.documents:
-        alignments = align_documents(sentences, episode)
-        if alignments is not None:
-            tables["alignments"] = alignments
+        tables["alignments"] = align_documents(sentences, episode.documents)
     if settings.align and episode.translation:
         from align.threeway import align_translation
 
         tables["parallel"] = align_translation(sentences, *episode.translation)
     return tables
-
-
-def align_documents(sentences: pl.DataFrame, episode: Episode) -> pl.DataFrame | None:
-    """THE ONE PLACE the batch calls the aligner; ``None`` when :mod:`align.trace` is not installed."""
-    if importlib.util.find_spec("align.trace") is None:  # not written yet; a broken one should fail loudly
-        return None
-    from align.trace import align_documents as trace
-
-    return trace(sentences, episode.documents)
 
 
 @dataclass
@@ -120,7 +108,6 @@ class Outcome:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
-    note: str | None = None
 
 
 def attempt(folder: str, settings: Settings) -> Outcome:
@@ -135,10 +122,7 @@ def attempt(folder: str, settings: Settings) -> Outcome:
         where = traceback.extract_tb(e.__traceback__)[-1]
         problem = f"{Path(folder).name}: internal error {type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
         return Outcome(folder, error=" ".join(problem.split()), seconds=time.perf_counter() - t0)
-    note = None
-    if settings.align and episode.documents and "alignments" not in tables:
-        note = "documents not aligned: the aligner (align.trace) is not installed"
-    return Outcome(folder, tables, seconds=time.perf_counter() - t0, note=note)
+    return Outcome(folder, tables, seconds=time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------- names and paths
@@ -380,8 +364,6 @@ class Report:
             + (f", {int(ok['alignments'].sum())} aligned units" if ok["alignments"].drop_nulls().len() else ""),
             f"{self.ran} processed in {self.seconds:.1f} s ({rate:.2f} episodes/s)" if self.ran else "nothing left to do",
         ]
-        notes = ok["note"].drop_nulls().unique().sort().to_list()
-        lines += [f"note: {n}" for n in notes]
         lines += [f"failed: {r['folder']}: {r['error']}" for r in self.failed.iter_rows(named=True)]
         return "\n".join(lines)
 
@@ -439,7 +421,6 @@ def run_batch(
                 "error": outcome.error,
                 "seconds": round(outcome.seconds, 4),
                 **{t: (outcome.tables[t].height if t in outcome.tables else None) for t in TABLES},
-                "note": outcome.note,
             }
             # A failure leaves no trace in the dataset and no marker: --resume tries it again.
             if not outcome.error:

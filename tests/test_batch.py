@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
@@ -135,8 +134,6 @@ def test_batch_writes_a_dataset_polars_reads_as_one_table(tmp_path):
 
 
 def test_documents_are_aligned_into_one_alignments_table(tmp_path):
-    if importlib.util.find_spec("align.trace") is None:
-        pytest.skip("the aligner (align.trace) is not installed")
     report = run_batch(BATCH, tmp_path / "out")
     counts = dict(zip(report.status["episode"], report.status["alignments"]))
     assert counts["opening"] > 0 and counts["timed-lines"] is None  # it has no documents
@@ -144,17 +141,6 @@ def test_documents_are_aligned_into_one_alignments_table(tmp_path):
     assert units.height == counts["opening"] and set(units["status"]) <= {"supported", "unsupported"}
     quote = units.filter(pl.col("text").str.starts_with("The exponential of the underlying technology"))
     assert quote["status"].to_list() == ["supported"] and quote["start"][0] < 20  # said in the first 20 s
-
-
-def test_status_says_when_documents_could_not_be_aligned(tmp_path, monkeypatch):
-    import align.batch
-
-    monkeypatch.setattr(align.batch, "align_documents", lambda sentences, episode: None)  # as without align.trace
-    report = run_batch(BATCH, tmp_path / "out")
-    notes = dict(zip(report.status["episode"], report.status["note"]))
-    assert "not installed" in notes["opening"] and notes["timed-lines"] is None  # it has no documents
-    assert not (tmp_path / "out" / "alignments").exists()
-    assert "note: documents not aligned" in report.summary()
 
 
 def test_logs_get_plain_progress_lines_not_a_bar(tmp_path):
