@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import regex
 
-# H:MM:SS, HH:MM:SS, MM:SS, MMM:SS (minutes past 60), with optional ,mmm / .mmm fraction.
-_CLOCK = regex.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,3}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$")
+# H:MM:SS, HH:MM:SS, MM:SS, MMM:SS (minutes past 60), hours >= 100 in long caption files, with an
+# optional fraction after , or . (caption formats write 0 to 9 digits: "00:00:01,", ",5", ",500").
+_CLOCK = regex.compile(r"^\s*(?:(\d{1,5}):)?(\d{1,3}):(\d{1,2})(?:[.,](\d{0,9}))?\s*$")
 
 
 def parse_clock(text: str) -> float | None:

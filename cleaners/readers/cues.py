@@ -15,10 +15,10 @@ import regex
 
 from cleaners.errors import InputError
 from cleaners.readers import META, SPEECH
+from cleaners.timecodes import parse_clock
 
 # 01:02:03,500 / 1:02:03.5 / 100:00:00 / 02:03.500 (hours optional, fraction 0-9 digits).
 TIME = r"-?\d{1,5}(?::\d{1,2}){1,2}(?:[.,]\d{0,9})?"
-_TIME_PARTS = regex.compile(r"^(-?)(?:(\d{1,5}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{0,9}))?$")
 TIMING = regex.compile(rf"^[ \t]*({TIME})[ \t]*-->[ \t]*({TIME})(?:[ \t]+([^\r\n]*))?[ \t]*$")
 # An attempt at a timing line (a number, then "-->"): refused if TIMING does not match it.
 # A caption line such as "input --> output" is text.
@@ -50,16 +50,11 @@ class Cue:
 
 
 def parse_time(text: str) -> float | None:
-    """Seconds for a cue time (``01:02:03,5`` = 3723.5); ``None`` if malformed. May be negative."""
-    m = _TIME_PARTS.match(text.strip())
-    if not m:
-        return None
-    sign, hours, minutes, seconds, frac = m.groups()
-    mi, s = int(minutes), int(seconds)
-    if s >= 60 or (hours is not None and mi >= 60):
-        return None
-    value = (int(hours) if hours else 0) * 3600 + mi * 60 + s + (int(frac) / 10 ** len(frac) if frac else 0.0)
-    return -value if sign else float(value)
+    """Seconds for a cue time (``01:02:03,5`` = 3723.5); ``None`` if malformed. May be negative,
+    so the reader can refuse negative times by name."""
+    text = text.strip()
+    value = parse_clock(text.removeprefix("-"))
+    return -value if value is not None and text.startswith("-") else value
 
 
 def line_of(text: str, offset: int) -> int:
