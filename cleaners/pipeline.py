@@ -61,6 +61,17 @@ def update(words: pl.DataFrame, changes: pl.DataFrame, rule: str) -> pl.DataFram
     ).drop("_new")
 
 
+def token_key(text: pl.Expr) -> pl.Expr:
+    """The comparison form of a token, shared by the passes: lowercase, straight apostrophes,
+    no punctuation but inner ' and - ("Watching!" -> "watching", "don’t" -> "don't")."""
+    return (
+        text.str.to_lowercase()
+        .str.replace_all("[’‘]", "'")
+        .str.replace_all(r"[^\w'\-]", "")
+        .str.strip_chars("'-")
+    )
+
+
 def live(words: pl.DataFrame) -> pl.DataFrame:
     """Speech tokens still shown in the clean text, in order."""
     return words.filter((pl.col("kind") == "word") & (pl.col("out") != ""))

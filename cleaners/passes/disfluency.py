@@ -25,7 +25,7 @@ from importlib import resources
 
 import polars as pl
 
-from cleaners.pipeline import SENTENCE_END, Context, drop_tokens
+from cleaners.pipeline import SENTENCE_END, Context, drop_tokens, token_key
 
 SETTLE_ROUNDS = 6
 
@@ -51,14 +51,8 @@ def wordsets(name: str) -> dict[str, tuple[str, ...]]:
 
 
 def key(column: str = "out") -> pl.Expr:
-    """The comparison form of a token: lowercase, straight apostrophes, no punctuation but inner ' and -."""
-    return (
-        pl.col(column)
-        .str.to_lowercase()
-        .str.replace_all("[’‘]", "'")
-        .str.replace_all(r"[^\w'\-]", "")
-        .str.strip_chars("'-")
-    )
+    """:func:`cleaners.pipeline.token_key` of a column."""
+    return token_key(pl.col(column))
 
 
 def context(words: pl.DataFrame, reach: int = 4) -> pl.DataFrame:

@@ -22,23 +22,12 @@ from importlib import resources
 
 import numpy as np
 import polars as pl
-import regex
 
-from cleaners.pipeline import Context, live, update
+from cleaners.pipeline import Context, live, token_key, update
 
-_PUNCT = regex.compile(r"[^\w'\-]+")
 SHORTEST_LOOP = 5  # words in a looping phrase; shorter repeats are the repeats pass's
 LONGEST_LOOP = 15
 LOOP_COPIES = 3  # times said in a row before it counts as a loop
-
-
-def _key(word: str) -> str:
-    return _PUNCT.sub("", word.casefold())
-
-
-def _key_expr(text: pl.Expr) -> pl.Expr:
-    """:func:`_key` for a whole column at once (a Python call per token was most of this pass's time)."""
-    return text.str.to_lowercase().str.replace_all(_PUNCT.pattern, "").alias("k")
 
 
 def known_phrases() -> dict[str, list[tuple[str, ...]]]:
@@ -47,7 +36,8 @@ def known_phrases() -> dict[str, list[tuple[str, ...]]]:
     out: dict[str, list[tuple[str, ...]]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            phrase = tuple(k for k in (_key(w) for w in line.split()) if k)
+            keys = pl.DataFrame({"w": line.split()}).select(token_key(pl.col("w"))).to_series()
+            phrase = tuple(k for k in keys.to_list() if k)
             out.setdefault(phrase[0], []).append(phrase)
     return out
 
@@ -128,11 +118,11 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     if said.height == 0:
         return words
     shown = pl.when(pl.col("out") != "").then(pl.col("out")).otherwise(pl.col("raw"))
-    keys = said.select(_key_expr(shown))["k"].to_list()
+    keys = said.select(token_key(shown).alias("k"))["k"].to_list()
     drop = find_known(keys, ctx.cache["hallucinations"])
     if drop:
         words = update(words, said[drop].select("i", pl.lit("").alias("out")), "hallucination")
-    toks = live(words).select("i", "out", _key_expr(pl.col("out")))
+    toks = live(words).select("i", "out", token_key(pl.col("out")).alias("k"))
     outs = toks["out"].to_list()
     idx = toks["i"].to_list()
     drop, ends = find_loops(toks["k"].to_list())
