@@ -18,6 +18,7 @@ passes' to judge: people stutter those.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -30,6 +31,7 @@ LONGEST_LOOP = 15
 LOOP_COPIES = 3  # times said in a row before it counts as a loop
 
 
+@cache  # a shipped file: read it once per process, not once per cleaned episode
 def known_phrases() -> dict[str, list[tuple[str, ...]]]:
     """Known phrases as word-key tuples, indexed by their first word."""
     text = resources.files("cleaners.data").joinpath("hallucinations.txt").read_text(encoding="utf-8")
@@ -108,8 +110,6 @@ def find_loops(keys: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    if "hallucinations" not in ctx.cache:
-        ctx.cache["hallucinations"] = known_phrases()
     # Known phrases: the repeats pass (which runs first) has already dropped all but the last copy,
     # so the copies it dropped are counted too.
     said = words.filter(
@@ -119,7 +119,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         return words
     shown = pl.when(pl.col("out") != "").then(pl.col("out")).otherwise(pl.col("raw"))
     keys = said.select(token_key(shown).alias("k"))["k"].to_list()
-    drop = find_known(keys, ctx.cache["hallucinations"])
+    drop = find_known(keys, known_phrases())
     if drop:
         words = update(words, said[drop].select("i", pl.lit("").alias("out")), "hallucination")
     toks = live(words).select("i", "out", token_key(pl.col("out")).alias("k"))
