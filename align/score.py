@@ -144,6 +144,9 @@ def terms(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     at_start = True
     last_number = None
+    if len(_PAIRS[True]) + len(_PAIRS[False]) > _PAIRS_MAX:  # bounded, like an lru_cache
+        _PAIRS[True].clear()
+        _PAIRS[False].clear()
     for tok, stop in _WORD_AND_STOP.findall(text.replace("’", "'")):
         if tok[0].isdigit() or tok[0] in "$€£":
             num = tok.lstrip("$€£").replace(",", "").rstrip("%").rstrip(".")
@@ -157,15 +160,28 @@ def terms(text: str) -> list[tuple[str, bool]]:
                 if low_tok in _MAGNITUDES:
                     out.append((last_number + ("%" if low_tok == "percent" else " " + low_tok), True))
                 last_number = None
-            out.extend(_word_pairs(tok, at_start))
+            known = _PAIRS[at_start]
+            pairs = known.get(tok)
+            if pairs is None:
+                pairs = known[tok] = tuple((term, number_word or (capitalised and not at_start))
+                                           for term, number_word, capitalised in _word_terms(tok))
+            out.extend(pairs)
         at_start = bool(stop)
     return out
 
 
-@lru_cache(maxsize=131072)  # the same words again and again: work out each (word, place) once
-def _word_pairs(tok: str, at_start: bool) -> tuple[tuple[str, bool], ...]:
-    """(term, is_anchor) for a word: a number word, or a capitalised name not opening a sentence."""
-    return tuple((term, number_word or (capitalised and not at_start)) for term, number_word, capitalised in _word_terms(tok))
+# (term, is_anchor) per word, by whether the word opens a sentence: a talk says the same words again
+# and again. A vocabulary cache, kept per process (not per text) and bounded.
+_PAIRS: dict[bool, dict[str, tuple[tuple[str, bool], ...]]] = {True: {}, False: {}}
+_PAIRS_MAX = 200_000
+
+
+def clear_caches() -> None:
+    """Forget the per-word caches (stems, terms): the next text is scored as if it were the first."""
+    _PAIRS[True].clear()
+    _PAIRS[False].clear()
+    _word_terms.cache_clear()
+    stem.cache_clear()
 
 
 @lru_cache(maxsize=65536)  # terms() meets the same words over and over: split and stem each once
@@ -233,6 +249,8 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
     rows_by_size = {k: np.flatnonzero(size_of == k) for k in range(1, MAX_WINDOW + 1)}
     heads = wins["text"].gather(rows_by_size[1]).to_list()
     talk = _Transcript(heads)
+    if not talk.vocab:  # nothing said that a unit could share
+        return pl.DataFrame(schema=CANDIDATE_SCHEMA)
     n = max(len(heads), 1)
     idf = _idf(talk.df, n)
     common = talk.df > max(2, COMMON_SHARE * n)
@@ -240,33 +258,36 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
 
     # The units' terms: weight w = idf, double for numbers and names; terms common in the talk dropped.
     keys = units["key"].to_list()
-    ut_key, ut_term, ut_w, ut_anchor = [], [], [], []  # one row per (unit, term), by key then term
-    totals = np.zeros(len(keys))
+    ut_key, ut_names, ut_anchor = [], [], []  # one row per (unit, term), by unit then term
     for n_key, text in enumerate(units["text"].to_list()):
         anchor_of: dict[str, bool] = {}
         for t, anchor in terms(text or ""):
-            anchor_of[t] = anchor_of.get(t, False) or anchor
-        total = 0.0
+            if anchor:
+                anchor_of[t] = True
+            else:
+                anchor_of.setdefault(t, False)
         for t in sorted(anchor_of):
-            anchor = anchor_of[t]
-            tid = talk.vocab.get(t, -1)
-            if (tid >= 0 and common[tid]) or (anchors_only and not anchor):
-                continue
-            w = (idf[tid] if tid >= 0 else unseen_idf) * (2.0 if anchor else 1.0)
-            total += w
-            if tid >= 0:
-                ut_key.append(n_key)
-                ut_term.append(tid)
-                ut_w.append(w)
-                ut_anchor.append(anchor)
-        totals[n_key] = total
-    if not ut_key:
+            ut_key.append(n_key)
+            ut_names.append(t)
+            ut_anchor.append(anchor_of[t])
+    vocab_get = talk.vocab.get
+    tid = np.array([vocab_get(t, -1) for t in ut_names], dtype=np.int64)
+    anchor_a = np.array(ut_anchor, dtype=bool)
+    said = tid >= 0
+    keep = ~(said & common[np.maximum(tid, 0)])
+    if anchors_only:
+        keep &= anchor_a
+    weight = np.where(said, idf[np.maximum(tid, 0)], unseen_idf) * np.where(anchor_a, 2.0, 1.0)
+    key_a = np.array(ut_key, dtype=np.int64)
+    totals = np.bincount(key_a[keep], weights=weight[keep], minlength=len(keys))
+    keep &= said  # terms the talk never says weigh in the total but have no hits
+    if not keep.any():
         return pl.DataFrame(schema=CANDIDATE_SCHEMA)
-    ut_term_a = np.array(ut_term, dtype=np.int64)
+    ut_key_a, ut_term_a, w_arr, ut_anchor_a = key_a[keep], tid[keep], weight[keep], anchor_a[keep]
 
     # Hits: every position where a unit's term is said, with the previous such position (-1: none).
     per_term = talk.df[ut_term_a]
-    hit_ut = np.repeat(np.arange(len(ut_key)), per_term)
+    hit_ut = np.repeat(np.arange(ut_term_a.size), per_term)
     starts = np.repeat(np.cumsum(per_term) - per_term, per_term)
     within = np.arange(hit_ut.size) - starts
     slot = talk.offsets[ut_term_a][hit_ut] + within
@@ -283,12 +304,11 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
     sp_hit, sp_combo = np.nonzero(valid)
     sp_ut = hit_ut[sp_hit]
     stride = int(n_windows.max())
-    hit_key = np.array(ut_key, dtype=np.int64)[hit_ut]
+    hit_key = ut_key_a[hit_ut]
     code = ((hit_key[:, None] * MAX_WINDOW + (sizes - 1)[None, :]) * stride + fpos)[valid]
     groups, group_of = _groups(code, len(keys) * MAX_WINDOW * stride)  # sorted: by unit, size, fpos
-    w_arr = np.array(ut_w)
     got = np.bincount(group_of, weights=w_arr[sp_ut])
-    anchors = np.bincount(group_of, weights=np.array(ut_anchor, dtype=np.float64)[sp_ut]).astype(np.int32)
+    anchors = np.bincount(group_of, weights=ut_anchor_a[sp_ut].astype(np.float64)).astype(np.int32)
     g_key = groups // (MAX_WINDOW * stride)
     g_size = groups // stride % MAX_WINDOW + 1
     g_fpos = groups % stride
@@ -304,9 +324,7 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
 
     # Only a unit's best top + 4 windows by raw coverage (ties broken by place) go on to fuzzy matching.
     order = np.lexsort((-raw, g_key))  # stable, and groups come by (unit, size, fpos): ties go by place
-    sorted_key = g_key[order]
-    first_of_key = np.searchsorted(sorted_key, sorted_key, side="left")
-    kept = order[(np.arange(order.size) - first_of_key) < top + 4]
+    kept = order[_rank_within(g_key[order]) < top + 4]
     kept.sort()
 
     scored = pl.DataFrame({
@@ -335,7 +353,16 @@ def _groups(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
         return np.unique(code, return_inverse=True)
     present = np.zeros(space, dtype=bool)
     present[code] = True
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[code]
+    groups = np.flatnonzero(present)
+    index = np.empty(space, dtype=np.int64)
+    index[groups] = np.arange(groups.size)
+    return groups, index[code]
+
+
+def _rank_within(sorted_keys: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values of a sorted array."""
+    bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    return np.arange(sorted_keys.size) - np.repeat(bounds, np.diff(np.r_[bounds, sorted_keys.size]))
 
 
 ELSEWHERE = 90.0  # seconds: a window this far from the best one is a different place in the talk
@@ -373,16 +400,18 @@ def _matched(kept: np.ndarray, group_of: np.ndarray, sp_ut: np.ndarray, w: np.nd
     where = slot[group_of[rows]]
     order = np.lexsort((rank[tid], -w[sp_ut[rows]], where))
     where, tid = where[order], tid[order]
-    first = np.searchsorted(where, where, side="left")
-    six = (np.arange(where.size) - first) < 6
+    six = _rank_within(where) < 6
     joined = (pl.DataFrame({"where": where[six], "term": names[tid[six]].tolist()},
                            schema={"where": pl.Int64, "term": pl.String})
               .group_by("where", maintain_order=True).agg(pl.col("term").str.join(" ")))
     return joined["term"].to_list()
 
 
+_ALNUM_RUN = regex.compile(r"[\p{L}\p{N}]+")
+
+
 def _norm(text: str) -> str:
-    return " ".join(regex.findall(r"[\p{L}\p{N}]+", text.lower().replace("’", "'")))
+    return " ".join(_ALNUM_RUN.findall(text.lower().replace("’", "'")))
 
 
 def _norm_expr(column: str) -> pl.Expr:
