@@ -323,9 +323,7 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
     margin = _margin(g_key, coverage, start)
 
     # Only a unit's best top + 4 windows by raw coverage (ties broken by place) go on to fuzzy matching.
-    order = np.lexsort((-raw, g_key))  # stable, and groups come by (unit, size, fpos): ties go by place
-    kept = order[_rank_within(g_key[order]) < top + 4]
-    kept.sort()
+    kept = _best_per_unit(g_key, raw, top + 4)
 
     scored = pl.DataFrame({
         "key": pl.Series(keys, dtype=pl.UInt32).gather(g_key[kept]),
@@ -357,6 +355,27 @@ def _groups(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
     index = np.empty(space, dtype=np.int64)
     index[groups] = np.arange(groups.size)
     return groups, index[code]
+
+
+def _best_per_unit(g_key: np.ndarray, raw: np.ndarray, most: int) -> np.ndarray:
+    """Rows of each unit's ``most`` best windows by ``raw``, ties broken by place; rows come sorted by
+    (unit, size, fpos), and so does the answer.
+
+    Sorting every window of every unit is most of the work, so first a coarse pass: per unit, the
+    highest band of ``raw`` (bands 0.05 wide) above which it has at least ``most`` windows. A window
+    below that band has ``most`` windows strictly better than it, so it can never be kept.
+    """
+    band = np.floor(raw * 20).astype(np.int64)  # monotone in raw
+    band -= band.min()
+    n_bands = int(band.max()) + 1
+    counts = np.bincount(g_key * n_bands + band, minlength=(int(g_key.max()) + 1) * n_bands).reshape(-1, n_bands)
+    at_least = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]  # windows in this band or above
+    floor_band = np.where(at_least[:, 0] >= most, (at_least >= most).sum(axis=1) - 1, 0)
+    rows = np.flatnonzero(band >= floor_band[g_key])
+    order = rows[np.lexsort((-raw[rows], g_key[rows]))]  # stable: ties stay in (size, fpos) order
+    kept = order[_rank_within(g_key[order]) < most]
+    kept.sort()
+    return kept
 
 
 def _rank_within(sorted_keys: np.ndarray) -> np.ndarray:
@@ -401,10 +420,9 @@ def _matched(kept: np.ndarray, group_of: np.ndarray, sp_ut: np.ndarray, w: np.nd
     order = np.lexsort((rank[tid], -w[sp_ut[rows]], where))
     where, tid = where[order], tid[order]
     six = _rank_within(where) < 6
-    joined = (pl.DataFrame({"where": where[six], "term": names[tid[six]].tolist()},
-                           schema={"where": pl.Int64, "term": pl.String})
-              .group_by("where", maintain_order=True).agg(pl.col("term").str.join(" ")))
-    return joined["term"].to_list()
+    where, spelled = where[six], names[tid[six]].tolist()
+    bounds = np.r_[np.flatnonzero(np.r_[True, where[1:] != where[:-1]]), where.size].tolist()
+    return [" ".join(spelled[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 _ALNUM_RUN = regex.compile(r"[\p{L}\p{N}]+")
