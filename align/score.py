@@ -1,6 +1,6 @@
 """Candidate scoring: which spans of the transcript could a unit come from?
 
-Set-at-a-time in polars. Transcript sentences are grouped into *windows* of 1..k consecutive
+Set-at-a-time: polars tables in and out, numpy arrays inside the English scorer. Transcript sentences are grouped into *windows* of 1..k consecutive
 sentences (:func:`windows`), so a unit can map to a span. A *scorer* takes the units of one
 language and the windows and returns *candidates* (:data:`CANDIDATE_SCHEMA`):
 
