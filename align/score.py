@@ -346,15 +346,19 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
 
 
 def _groups(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(code, return_inverse=True)``; by a table of flags when the codes are few enough."""
-    if space > 4 * code.size + (1 << 22):
+    """``np.unique(code, return_inverse=True)``; by a table over all possible codes (no sort) when
+    that table is small (at most :data:`DENSE_CODES`: 40 MB), so memory stays flat on long talks."""
+    if space > DENSE_CODES:
         return np.unique(code, return_inverse=True)
     present = np.zeros(space, dtype=bool)
     present[code] = True
     groups = np.flatnonzero(present)
-    index = np.empty(space, dtype=np.int64)
-    index[groups] = np.arange(groups.size)
-    return groups, index[code]
+    index = np.empty(space, dtype=np.int32)
+    index[groups] = np.arange(groups.size, dtype=np.int32)
+    return groups, index[code].astype(np.int64)
+
+
+DENSE_CODES = 1 << 23
 
 
 def _best_per_unit(g_key: np.ndarray, raw: np.ndarray, most: int) -> np.ndarray:
