@@ -1,0 +1,294 @@
+"""The live speech tokens of a word table as numpy arrays, for rules that run round after round.
+
+The disfluency passes look at each token's neighbours, drop some tokens, and look again until
+nothing changes: about twenty rounds an episode. Over the polars table each round would cost a
+filter, joins and a dozen shifts of the whole table; here the live tokens (``kind == "word"``,
+``out != ""``, see :func:`cleaners.pipeline.live`) are loaded once, a rule is a few numpy
+operations over integer codes, a drop compresses the arrays, and :meth:`LiveTokens.write` puts
+the changes back into the table in one go.
+
+- A token's text (``out``) is a *spelling* code. Whatever a rule asks of the text ("ends a
+  sentence", "has a question mark") is computed once per distinct spelling, with polars, so the
+  answers are exactly those of a polars expression over the table.
+- A token's key (:func:`cleaners.pipeline.token_key`) is a *key* code, so a word list becomes a
+  lookup table and comparing words is comparing integers (:class:`Keys`).
+- ``NONE`` (-1) stands for "no token there": past the turn or past the table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from cleaners.pipeline import SENTENCE_END, token_key
+from cleaners.words import WORD
+
+NONE = -1  # key code of a missing neighbour
+_UNKNOWN = -2  # key code of a word no token has: equal to nothing
+
+# the sentence punctuation a dropped token hands to the word before it (as pipeline.drop_tokens)
+_MARK = r"([.?!…]+)[\"'”’)\]]*$"
+
+
+class Vocabulary:
+    """The distinct spellings and keys of one cleaning, with what the rules ask of them.
+
+    Per-spelling and per-key answers are computed with polars for the spellings known when
+    first asked, and for spellings added later (a word that took over punctuation) when next asked.
+    """
+
+    def __init__(self):
+        self.spellings: list[str] = []
+        self._spelling: dict[str, int] = {}
+        self.keys: list[str] = []
+        self._key: dict[str, int] = {}
+        self.key_of = np.zeros(0, dtype=np.int64)  # spelling code -> key code
+        self._of_spelling: dict[str, np.ndarray] = {}
+        self._of_key: dict[str, np.ndarray] = {}
+        self._lists: dict[tuple[str, ...], np.ndarray] = {}
+
+    def encode(self, texts: pl.Series) -> np.ndarray:
+        """Spelling codes of ``texts``, adding the new spellings."""
+        new = [s for s in texts.unique(maintain_order=True).to_list() if s not in self._spelling]
+        if new:
+            self._add(new)
+        if len(texts) == 0:
+            return np.zeros(0, dtype=np.int64)
+        if len(texts) == 1:
+            return np.array([self._spelling[texts[0]]], dtype=np.int64)
+        return texts.replace_strict(self._spelling, return_dtype=pl.Int64).to_numpy().copy()  # writable
+
+    def _add(self, spellings: list[str]) -> None:
+        for s in spellings:
+            self._spelling[s] = len(self.spellings)
+            self.spellings.append(s)
+        keys = pl.select(token_key(pl.Series("out", spellings, dtype=pl.String))).to_series().to_list()
+        codes = []
+        for k in keys:
+            if k not in self._key:
+                self._key[k] = len(self.keys)
+                self.keys.append(k)
+            codes.append(self._key[k])
+        self.key_of = np.concatenate((self.key_of, np.array(codes, dtype=np.int64)))
+
+    def code(self, word: str) -> int:
+        """The key code of ``word`` (a code no token has if no token has that key)."""
+        return self._key.get(word, _UNKNOWN)
+
+    def of_spelling(self, name: str, expr: pl.Expr) -> np.ndarray:
+        """``expr`` (over ``pl.col("out")``) for every spelling, by spelling code; ``name`` caches it."""
+        done = self._of_spelling.get(name)
+        if done is None or len(done) < len(self.spellings):
+            start = 0 if done is None else len(done)
+            frame = pl.DataFrame({"out": self.spellings[start:]}, schema={"out": pl.String})
+            more = _to_numpy(frame.select(expr).to_series())
+            done = more if done is None else np.concatenate((done, more))
+            self._of_spelling[name] = done
+        return done
+
+    def key_table(self, name: str, expr: pl.Expr) -> np.ndarray:
+        """``expr`` (over ``pl.col("k")``, boolean) for every key, by key code, false for ``NONE``."""
+        done = self._of_key.get(name)
+        if done is None or len(done) < len(self.keys) + 1:
+            frame = pl.DataFrame({"k": self.keys}, schema={"k": pl.String})
+            done = np.append(frame.select(expr.fill_null(False)).to_series().to_numpy(), False)
+            self._of_key[name] = done
+        return done
+
+    def member_table(self, entries: tuple[str, ...]) -> np.ndarray:
+        """By key code: whether the key is one of ``entries``; false for ``NONE`` (the last slot)."""
+        table = self._lists.get(entries)
+        if table is None or len(table) < len(self.keys) + 1:
+            table = np.zeros(len(self.keys) + 1, dtype=bool)
+            table[[self._key[w] for w in entries if w in self._key]] = True
+            self._lists[entries] = table
+        return table
+
+
+def _to_numpy(series: pl.Series) -> np.ndarray:
+    if series.dtype == pl.Boolean and series.null_count() == 0:
+        return series.to_numpy()
+    return np.array(series.to_list(), dtype=object)  # text, with None for null
+
+
+class Keys:
+    """The key codes of one neighbour of every token (the token itself, the word before, ...)."""
+
+    def __init__(self, codes: np.ndarray, vocab: Vocabulary):
+        self.codes = codes
+        self.vocab = vocab
+
+    def is_(self, word: str) -> np.ndarray:
+        return self.codes == self.vocab.code(word)
+
+    def one_of(self, entries) -> np.ndarray:
+        return self.vocab.member_table(tuple(entries))[self.codes]
+
+    def present(self) -> np.ndarray:
+        """Whether there is a token there (in the same turn)."""
+        return self.codes != NONE
+
+    def matches(self, pattern: str) -> np.ndarray:
+        """Whether the key matches the regex ``pattern`` (polars' regex syntax); false where no token."""
+        return self.vocab.key_table(pattern, pl.col("k").str.contains(pattern))[self.codes]
+
+    def text(self, j: int) -> str:
+        return self.vocab.keys[self.codes[j]]
+
+
+class LiveTokens:
+    """The live speech tokens of a word table, in order, as arrays that shrink as tokens drop.
+
+    ``version`` counts the drops: two moments with the same version see the same tokens.
+    """
+
+    def __init__(self, words: pl.DataFrame):
+        speech = words.with_row_index("_pos").filter(pl.col("kind") == WORD).select("_pos", "raw", "out", "turn")
+        # A stop before a token: the raw word before it ends a sentence, or a turn begins (as
+        # disfluency's old context(): the raw punctuation, so the cleaned table's own stops never feed back).
+        stop_before = (
+            pl.col("raw").shift(1).str.contains(SENTENCE_END).fill_null(True)
+            | (pl.col("turn") != pl.col("turn").shift(1)).fill_null(True)
+        )
+        loaded = speech.with_columns(stop_before.cast(pl.Int64).cum_sum().alias("_stops")).filter(pl.col("out") != "")
+        self.vocab = Vocabulary()
+        self._loaded = loaded  # the live tokens as first seen: row positions and raw text
+        self._raw: dict[str, np.ndarray] = {}
+        self.row = np.arange(loaded.height)  # index into _loaded
+        self.turn = loaded["turn"].to_numpy()
+        self.stops = loaded["_stops"].to_numpy()  # stops seen up to this token
+        self.spelling = self.vocab.encode(loaded["out"])
+        self._pos = loaded["_pos"].to_numpy()  # by row: the token's row position in the table
+        self.version = 0
+        self.changes: dict[int, tuple[str, str]] = {}  # row position in the table -> (out, rule)
+        self._cached: dict = {}  # arrays derived from the current tokens, until the next drop
+
+    def __len__(self) -> int:
+        return len(self.spelling)
+
+    def _derived(self, name, make):
+        got = self._cached.get(name)
+        if got is None:
+            got = self._cached[name] = make()
+        return got
+
+    # --- what the rules see ----------------------------------------------------------------
+
+    def key(self) -> Keys:
+        """Each token's own key."""
+        return Keys(self._derived("key", lambda: self.vocab.key_of[self.spelling]), self.vocab)
+
+    def prev(self, n: int = 1) -> Keys:
+        """The key of the token ``n`` places back in the same turn (``NONE`` if there is none)."""
+        return Keys(self._derived(("near", n), lambda: self.near(self.key().codes, n, NONE)), self.vocab)
+
+    def next(self, n: int = 1) -> Keys:
+        """The key of the token ``n`` places ahead in the same turn (``NONE`` if there is none)."""
+        return Keys(self._derived(("near", -n), lambda: self.near(self.key().codes, -n, NONE)), self.vocab)
+
+    def near(self, values: np.ndarray, n: int, fill) -> np.ndarray:
+        """``values`` of the token ``n`` places back (``n > 0``) or ahead (``n < 0``) if it is in the
+        same turn, else ``fill``. Only the two tokens' turns are compared, as a shift would."""
+        out = np.full(len(values), fill, dtype=values.dtype)
+        m = abs(n)
+        if 0 < m < len(values):
+            if n > 0:
+                out[m:] = np.where(self.turn[m:] == self.turn[:-m], values[:-m], fill)
+            else:
+                out[:-m] = np.where(self.turn[:-m] == self.turn[m:], values[m:], fill)
+        return out
+
+    def ahead(self, j: int) -> np.ndarray:
+        """Key codes ``j`` tokens ahead, whatever the turn (``NONE`` past the end)."""
+        k = self.key().codes
+        return np.concatenate((k[j:], np.full(min(j, len(k)), NONE, dtype=k.dtype)))
+
+    def window_in_turn(self, width: int) -> np.ndarray:
+        """Whether the ``width`` tokens starting here exist and the last is in the first one's turn."""
+        out = np.zeros(len(self), dtype=bool)
+        if 0 < width <= len(self):
+            out[: len(self) - width + 1] = self.turn[width - 1 :] == self.turn[: len(self) - width + 1]
+        return out
+
+    def blank(self) -> np.ndarray:
+        """Whether the token's key is empty (all punctuation, such as "--")."""
+        return self.key().codes == self.vocab.code("")
+
+    def start(self) -> np.ndarray:
+        """Whether the token opens a sentence: a stop came since the previous live token."""
+        return self._derived("start", lambda: self.stops > np.concatenate(([0], self.stops[:-1])))
+
+    def of_out(self, name: str, expr: pl.Expr) -> np.ndarray:
+        """``expr`` over ``pl.col("out")`` for each token (computed once per spelling; ``name`` caches it)."""
+        return self._derived(("out", name), lambda: self.vocab.of_spelling(name, expr)[self.spelling])
+
+    def out_has(self, name: str, expr: pl.Expr) -> np.ndarray:
+        """Whether ``expr`` over ``pl.col("out")`` gives a value (is not null) for each token."""
+        return self.of_out(name + ": not null", expr.is_not_null())
+
+    def out_contains(self, pattern: str) -> np.ndarray:
+        return self.of_out(pattern, pl.col("out").str.contains(pattern))
+
+    def raw_contains(self, pattern: str) -> np.ndarray:
+        """Whether each token's raw text matches ``pattern``."""
+        done = self._raw.get(pattern)
+        if done is None:
+            done = self._raw[pattern] = self._loaded.select(pl.col("raw").str.contains(pattern)).to_series().to_numpy()
+        return done[self.row]
+
+    # --- dropping ----------------------------------------------------------------------------
+
+    def drop(self, gone: np.ndarray, rule: str, full_stop: np.ndarray | None = None) -> bool:
+        """Drop the tokens where ``gone``, naming ``rule``; say whether any went.
+
+        As :func:`cleaners.pipeline.drop_tokens`: a dropped token's sentence punctuation moves to
+        the previous kept token if that is in the same turn and does not already end a sentence
+        (a trailing comma or colon gives way); where ``full_stop``, a "." moves instead (a dropped
+        tag question leaves a statement). Of several dropped after one word, the last one's counts.
+        """
+        if not gone.any():
+            return False
+        vocab = self.vocab
+        mark = vocab.of_spelling("mark", pl.col("out").str.extract(_MARK, 1))
+        ends = vocab.of_spelling("ends", pl.col("out").str.contains(SENTENCE_END))
+        index = np.arange(len(gone))
+        host = np.concatenate(([-1], np.maximum.accumulate(np.where(gone, -1, index))[:-1]))
+        moved: dict[int, str] = {}
+        for t in np.flatnonzero(gone).tolist():
+            own, h = mark[self.spelling[t]], host[t]
+            if own is not None and h >= 0 and self.turn[h] == self.turn[t]:
+                moved[h] = "." if full_stop is not None and full_stop[t] else own
+        pos = self._pos
+        for h, m in moved.items():
+            old = vocab.spellings[self.spelling[h]]
+            if ends[self.spelling[h]]:
+                continue
+            new = old.rstrip(",;:—–") + m
+            if new != old:
+                self.changes[int(pos[self.row[h]])] = (new, rule)
+                self.spelling[h] = vocab.encode(pl.Series([new], dtype=pl.String))[0]
+        for p in pos[self.row[gone]].tolist():
+            self.changes[p] = ("", rule)
+        keep = ~gone
+        self.row, self.turn, self.stops, self.spelling = self.row[keep], self.turn[keep], self.stops[keep], self.spelling[keep]
+        self.version += 1
+        self._cached = {}
+        return True
+
+    def write(self, words: pl.DataFrame) -> pl.DataFrame:
+        """``words`` with the changes since the last write: each changed token's ``out``, and in
+        ``rule`` the last rule that changed it."""
+        if not self.changes:
+            return words
+        at = pl.Series(list(self.changes), dtype=pl.UInt32)
+        outs, rules = zip(*self.changes.values())
+        self.changes = {}
+        return words.with_columns(words["out"].scatter(at, list(outs)), words["rule"].scatter(at, list(rules)))
+
+
+def spread(mask: np.ndarray, width: int) -> np.ndarray:
+    """Mark the ``width`` tokens starting where ``mask`` is true (``mask`` has checked they share a turn)."""
+    out = mask.copy()
+    for j in range(1, min(width, len(mask))):
+        out[j:] |= mask[:-j]
+    return out
