@@ -17,6 +17,8 @@ the changes back into the table in one go.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 import polars as pl
 
@@ -28,13 +30,19 @@ _UNKNOWN = -2  # key code of a word no token has: equal to nothing
 
 # the sentence punctuation a dropped token hands to the word before it (as pipeline.drop_tokens)
 _MARK = r"([.?!…]+)[\"'”’)\]]*$"
+_DROP_QUESTIONS = {
+    "mark": pl.col("out").str.extract(_MARK, 1),
+    "has mark": pl.col("out").str.extract(_MARK, 1).is_not_null(),
+    SENTENCE_END: pl.col("out").str.contains(SENTENCE_END),  # the name out_contains gives it
+}
 
 
 class Vocabulary:
     """The distinct spellings and keys of one cleaning, with what the rules ask of them.
 
-    Per-spelling and per-key answers are computed with polars for the spellings known when
-    first asked, and for spellings added later (a word that took over punctuation) when next asked.
+    What a rule asks of a spelling (:meth:`of_spelling`) is computed with polars for all known
+    spellings when first asked, and for spellings added later (a word that took over
+    punctuation) when they are added, all questions in one query.
     """
 
     def __init__(self):
@@ -43,33 +51,34 @@ class Vocabulary:
         self.keys: list[str] = []
         self._key: dict[str, int] = {}
         self.key_of = np.zeros(0, dtype=np.int64)  # spelling code -> key code
-        self._of_spelling: dict[str, np.ndarray] = {}
+        self._asked: dict[str, tuple[pl.Expr, np.ndarray]] = {}  # name -> (question, answers by spelling)
+        for name, question in _DROP_QUESTIONS.items():  # asked at every drop: answer them with the keys
+            self._asked[name] = (question, None)
         self._of_key: dict[str, np.ndarray] = {}
         self._lists: dict[tuple[str, ...], np.ndarray] = {}
 
     def encode(self, texts: pl.Series) -> np.ndarray:
-        """Spelling codes of ``texts``, adding the new spellings."""
-        new = [s for s in texts.unique(maintain_order=True).to_list() if s not in self._spelling]
-        if new:
-            self._add(new)
-        if len(texts) == 0:
-            return np.zeros(0, dtype=np.int64)
-        if len(texts) == 1:
-            return np.array([self._spelling[texts[0]]], dtype=np.int64)
-        return texts.replace_strict(self._spelling, return_dtype=pl.Int64).to_numpy().copy()  # writable
+        """Spelling codes of a column of texts, adding the new spellings."""
+        return _codes(texts, self._spelling, self.spellings, self._answer)
 
-    def _add(self, spellings: list[str]) -> None:
-        for s in spellings:
-            self._spelling[s] = len(self.spellings)
-            self.spellings.append(s)
-        keys = pl.select(token_key(pl.Series("out", spellings, dtype=pl.String))).to_series().to_list()
-        codes = []
-        for k in keys:
-            if k not in self._key:
-                self._key[k] = len(self.keys)
-                self.keys.append(k)
-            codes.append(self._key[k])
-        self.key_of = np.concatenate((self.key_of, np.array(codes, dtype=np.int64)))
+    def codes(self, texts: list[str]) -> list[int]:
+        """Spelling codes of a few ``texts``, adding the new spellings."""
+        new = list(dict.fromkeys(s for s in texts if s not in self._spelling))
+        if new:
+            self._spelling.update(zip(new, range(len(self.spellings), len(self.spellings) + len(new))))
+            self.spellings.extend(new)
+            self._answer(new)
+        return [self._spelling[s] for s in texts]
+
+    def _answer(self, spellings: list[str]) -> None:
+        """Find the keys of new spellings, and what has been asked of the other spellings."""
+        questions = [expr.alias(f"_{n}") for n, (expr, _) in enumerate(self._asked.values())]
+        frame = pl.DataFrame({"out": spellings}, schema={"out": pl.String})
+        answers = frame.select(token_key(pl.col("out")).alias("k"), *questions)
+        self.key_of = np.concatenate((self.key_of, _codes(answers["k"], self._key, self.keys)))
+        for n, (name, (expr, known)) in enumerate(self._asked.items()):
+            more = _to_numpy(answers[f"_{n}"])
+            self._asked[name] = (expr, more if known is None else np.concatenate((known, more)))
 
     def code(self, word: str) -> int:
         """The key code of ``word`` (a code no token has if no token has that key)."""
@@ -77,14 +86,11 @@ class Vocabulary:
 
     def of_spelling(self, name: str, expr: pl.Expr) -> np.ndarray:
         """``expr`` (over ``pl.col("out")``) for every spelling, by spelling code; ``name`` caches it."""
-        done = self._of_spelling.get(name)
-        if done is None or len(done) < len(self.spellings):
-            start = 0 if done is None else len(done)
-            frame = pl.DataFrame({"out": self.spellings[start:]}, schema={"out": pl.String})
-            more = _to_numpy(frame.select(expr).to_series())
-            done = more if done is None else np.concatenate((done, more))
-            self._of_spelling[name] = done
-        return done
+        asked = self._asked.get(name)
+        if asked is None or asked[1] is None:
+            frame = pl.DataFrame({"out": self.spellings}, schema={"out": pl.String})
+            asked = self._asked[name] = (expr, _to_numpy(frame.select(expr).to_series()))
+        return asked[1]
 
     def key_table(self, name: str, expr: pl.Expr) -> np.ndarray:
         """``expr`` (over ``pl.col("k")``, boolean) for every key, by key code, false for ``NONE``."""
@@ -103,6 +109,23 @@ class Vocabulary:
             table[[self._key[w] for w in entries if w in self._key]] = True
             self._lists[entries] = table
         return table
+
+
+def _codes(texts: pl.Series, table: dict[str, int], order: list[str], on_new=None) -> np.ndarray:
+    """The codes of a column of texts in ``table`` (text -> its index in ``order``), adding the texts
+    it lacks to both, and passing them to ``on_new``."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    distinct = texts.unique(maintain_order=True)
+    listed = distinct.to_list()
+    new = [s for s in listed if s not in table]
+    if new:
+        table.update(zip(new, range(len(order), len(order) + len(new))))
+        order.extend(new)
+        if on_new is not None:
+            on_new(new)
+    code_of = np.array([table[s] for s in listed], dtype=np.int64)
+    return code_of[texts.cast(pl.Enum(distinct)).to_physical().to_numpy()]
 
 
 def _to_numpy(series: pl.Series) -> np.ndarray:
@@ -143,14 +166,20 @@ class LiveTokens:
     """
 
     def __init__(self, words: pl.DataFrame):
-        speech = words.with_row_index("_pos").filter(pl.col("kind") == WORD).select("_pos", "raw", "out", "turn")
-        # A stop before a token: the raw word before it ends a sentence, or a turn begins (as
-        # disfluency's old context(): the raw punctuation, so the cleaned table's own stops never feed back).
+        # A stop before a token: the raw word before it ends a sentence, or a turn begins (the raw
+        # punctuation, so the cleaned table's own stops never feed back).
         stop_before = (
             pl.col("raw").shift(1).str.contains(SENTENCE_END).fill_null(True)
             | (pl.col("turn") != pl.col("turn").shift(1)).fill_null(True)
         )
-        loaded = speech.with_columns(stop_before.cast(pl.Int64).cum_sum().alias("_stops")).filter(pl.col("out") != "")
+        loaded = (
+            words.lazy()
+            .with_row_index("_pos")
+            .filter(pl.col("kind") == WORD)
+            .select("_pos", "raw", "out", "turn", stop_before.cast(pl.Int64).cum_sum().alias("_stops"))
+            .filter(pl.col("out") != "")
+            .collect()
+        )
         self.vocab = Vocabulary()
         self._loaded = loaded  # the live tokens as first seen: row positions and raw text
         self._raw: dict[str, np.ndarray] = {}
@@ -248,27 +277,28 @@ class LiveTokens:
         """
         if not gone.any():
             return False
-        vocab = self.vocab
-        mark = vocab.of_spelling("mark", pl.col("out").str.extract(_MARK, 1))
-        ends = vocab.of_spelling("ends", pl.col("out").str.contains(SENTENCE_END))
+        vocab, pos = self.vocab, self._pos
+        marked, has_mark, ends = (vocab.of_spelling(name, q) for name, q in _DROP_QUESTIONS.items())
+        # each token's host: the last kept token before it
         index = np.arange(len(gone))
         host = np.concatenate(([-1], np.maximum.accumulate(np.where(gone, -1, index))[:-1]))
-        moved: dict[int, str] = {}
-        for t in np.flatnonzero(gone).tolist():
-            own, h = mark[self.spelling[t]], host[t]
-            if own is not None and h >= 0 and self.turn[h] == self.turn[t]:
-                moved[h] = "." if full_stop is not None and full_stop[t] else own
-        pos = self._pos
-        for h, m in moved.items():
-            old = vocab.spellings[self.spelling[h]]
+        # dropped tokens with punctuation and a host in their turn; of several with one host, the last
+        giver = np.flatnonzero(gone & has_mark[self.spelling] & (host >= 0))
+        giver = giver[self.turn[host[giver]] == self.turn[giver]]
+        giver = giver[np.append(host[giver][1:] != host[giver][:-1], True)[: len(giver)]]
+        hosts, texts = [], []
+        for t, h in zip(giver.tolist(), host[giver].tolist()):
             if ends[self.spelling[h]]:
                 continue
-            new = old.rstrip(",;:—–") + m
+            old = vocab.spellings[self.spelling[h]]
+            new = old.rstrip(",;:—–") + ("." if full_stop is not None and full_stop[t] else marked[self.spelling[t]])
             if new != old:
                 self.changes[int(pos[self.row[h]])] = (new, rule)
-                self.spelling[h] = vocab.encode(pl.Series([new], dtype=pl.String))[0]
-        for p in pos[self.row[gone]].tolist():
-            self.changes[p] = ("", rule)
+                hosts.append(h)
+                texts.append(new)
+        if hosts:
+            self.spelling[hosts] = vocab.codes(texts)
+        self.changes.update(zip(pos[self.row[gone]].tolist(), repeat(("", rule))))
         keep = ~gone
         self.row, self.turn, self.stops, self.spelling = self.row[keep], self.turn[keep], self.stops[keep], self.spelling[keep]
         self.version += 1
