@@ -32,7 +32,6 @@ _UNKNOWN = -2  # key code of a word no token has: equal to nothing
 _MARK = r"([.?!…]+)[\"'”’)\]]*$"
 _DROP_QUESTIONS = {
     "mark": pl.col("out").str.extract(_MARK, 1),
-    "has mark": pl.col("out").str.extract(_MARK, 1).is_not_null(),
     SENTENCE_END: pl.col("out").str.contains(SENTENCE_END),  # the name out_contains gives it
 }
 
@@ -54,6 +53,7 @@ class Vocabulary:
         self._asked: dict[str, tuple[pl.Expr, np.ndarray]] = {}  # name -> (question, answers by spelling)
         for name, question in _DROP_QUESTIONS.items():  # asked at every drop: answer them with the keys
             self._asked[name] = (question, None)
+        self._has: dict[str, np.ndarray] = {}
         self._of_key: dict[str, np.ndarray] = {}
         self._lists: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -91,6 +91,14 @@ class Vocabulary:
             frame = pl.DataFrame({"out": self.spellings}, schema={"out": pl.String})
             asked = self._asked[name] = (expr, _to_numpy(frame.select(expr).to_series()))
         return asked[1]
+
+    def has(self, name: str, expr: pl.Expr) -> np.ndarray:
+        """Whether ``expr`` (an extraction) finds something, for every spelling."""
+        values = self.of_spelling(name, expr)
+        found = self._has.get(name)
+        if found is None or len(found) < len(values):
+            found = self._has[name] = np.not_equal(values, None)
+        return found
 
     def key_table(self, name: str, expr: pl.Expr) -> np.ndarray:
         """``expr`` (over ``pl.col("k")``, boolean) for every key, by key code, false for ``NONE``."""
@@ -227,16 +235,15 @@ class LiveTokens:
                 out[:-m] = np.where(self.turn[:-m] == self.turn[m:], values[m:], fill)
         return out
 
-    def ahead(self, j: int) -> np.ndarray:
-        """Key codes ``j`` tokens ahead, whatever the turn (``NONE`` past the end)."""
-        k = self.key().codes
-        return np.concatenate((k[j:], np.full(min(j, len(k)), NONE, dtype=k.dtype)))
+    def in_turn(self, at: np.ndarray, width: int) -> np.ndarray:
+        """The positions ``at`` where ``width`` tokens start and the last is in the first one's turn."""
+        at = at[at + width <= len(self)]
+        return at[self.turn[at + width - 1] == self.turn[at]]
 
-    def window_in_turn(self, width: int) -> np.ndarray:
-        """Whether the ``width`` tokens starting here exist and the last is in the first one's turn."""
+    def mask(self, at: np.ndarray) -> np.ndarray:
+        """True at the positions ``at``."""
         out = np.zeros(len(self), dtype=bool)
-        if 0 < width <= len(self):
-            out[: len(self) - width + 1] = self.turn[width - 1 :] == self.turn[: len(self) - width + 1]
+        out[at] = True
         return out
 
     def blank(self) -> np.ndarray:
@@ -253,7 +260,7 @@ class LiveTokens:
 
     def out_has(self, name: str, expr: pl.Expr) -> np.ndarray:
         """Whether ``expr`` over ``pl.col("out")`` gives a value (is not null) for each token."""
-        return self.of_out(name + ": not null", expr.is_not_null())
+        return self._derived(("has", name), lambda: self.vocab.has(name, expr)[self.spelling])
 
     def out_contains(self, pattern: str) -> np.ndarray:
         return self.of_out(pattern, pl.col("out").str.contains(pattern))
@@ -278,7 +285,8 @@ class LiveTokens:
         if not gone.any():
             return False
         vocab, pos = self.vocab, self._pos
-        marked, has_mark, ends = (vocab.of_spelling(name, q) for name, q in _DROP_QUESTIONS.items())
+        marked, ends = (vocab.of_spelling(name, q) for name, q in _DROP_QUESTIONS.items())
+        has_mark = vocab.has("mark", _DROP_QUESTIONS["mark"])
         # each token's host: the last kept token before it
         index = np.arange(len(gone))
         host = np.concatenate(([-1], np.maximum.accumulate(np.where(gone, -1, index))[:-1]))

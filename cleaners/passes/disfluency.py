@@ -158,26 +158,23 @@ def stutters(t: LiveTokens) -> np.ndarray:
 @to_fixpoint
 def repeats(t: LiveTokens, longest: int = 6) -> np.ndarray:
     """Drop the first copy of a word or phrase said twice in a row ("the the", "I I I", "it is it is")."""
-    ahead = [t.ahead(j) for j in range(2 * longest)]
+    k = t.key().codes
     said = ~t.blank()  # a word with an empty key (all punctuation) repeats nothing
     ends = t.out_contains(SENTENCE_END)
     drop = np.zeros(len(t), dtype=bool)
     for n in range(longest, 0, -1):
+        # the phrases of n words said twice start where a word comes again n words later
+        at = np.flatnonzero((k[:-n] == k[n:]) & said[:-n]) if n < len(t) else np.zeros(0, dtype=np.int64)
         # turns only grow, so one check on the window's last word keeps it inside the turn
-        same = t.window_in_turn(2 * n)
-        for j in range(n):
-            same &= (ahead[j] == ahead[j + n]) & _ahead(said, j)
+        at = t.in_turn(at, 2 * n)
+        for j in range(1, n):
+            at = at[(k[at + j] == k[at + j + n]) & said[at + j]]
         # "what the best thing is. The best thing is" restates across a full stop: not a stumble
         if n > 1:
             for j in range(n):
-                same &= ~_ahead(ends, j)
-        drop |= spread(same, n)
+                at = at[~ends[at + j]]
+        drop |= spread(t.mask(at), n)
     return drop
-
-
-def _ahead(mask: np.ndarray, j: int) -> np.ndarray:
-    """``mask`` of the token ``j`` places ahead (false past the end)."""
-    return np.concatenate((mask[j:], np.zeros(min(j, len(mask)), dtype=bool)))
 
 
 # --- standard ------------------------------------------------------------------------------
@@ -291,16 +288,16 @@ def false_starts(t: LiveTokens, longest: int = 4, gap: int = 2) -> np.ndarray:
     high school student to smart college student"), and at most ``gap`` abandoned words
     lie between the two beginnings.
     """
-    ahead = [t.ahead(j) for j in range(2 * longest + gap)]
+    k = t.key().codes
     said = ~t.blank()
-    opener = _in(t.key(), LISTS, "clause openers")
+    opener = np.flatnonzero(_in(t.key(), LISTS, "clause openers"))
     drop = np.zeros(len(t), dtype=bool)
     for n in range(longest, 1, -1):
         for g in range(1, gap + 1):
-            same = opener & t.window_in_turn(2 * n + g)
+            at = t.in_turn(opener, 2 * n + g)
             for j in range(n):
-                same &= (ahead[j] == ahead[j + n + g]) & _ahead(said, j)
-            drop |= spread(same, n + g)
+                at = at[(k[at + j] == k[at + j + n + g]) & said[at + j]]
+            drop |= spread(t.mask(at), n + g)
     return drop
 
 
