@@ -22,16 +22,15 @@ from itertools import repeat
 import numpy as np
 import polars as pl
 
-from cleaners.pipeline import SENTENCE_END, token_key
+from cleaners.pipeline import GIVES_WAY, HANDED_ON, SENTENCE_END, token_key
 from cleaners.words import WORD
 
 NONE = -1  # key code of a missing neighbour
 _UNKNOWN = -2  # key code of a word no token has: equal to nothing
 
-# the sentence punctuation a dropped token hands to the word before it (as pipeline.drop_tokens)
-_MARK = r"([.?!…]+)[\"'”’)\]]*$"
+# what LiveTokens.drop asks of every dropped word and its host
 _DROP_QUESTIONS = {
-    "mark": pl.col("out").str.extract(_MARK, 1),
+    "mark": pl.col("out").str.extract(HANDED_ON, 1),
     SENTENCE_END: pl.col("out").str.contains(SENTENCE_END),  # the name out_contains gives it
 }
 
@@ -299,7 +298,7 @@ class LiveTokens:
             if ends[self.spelling[h]]:
                 continue
             old = vocab.spellings[self.spelling[h]]
-            new = old.rstrip(",;:—–") + ("." if full_stop is not None and full_stop[t] else marked[self.spelling[t]])
+            new = old.rstrip(GIVES_WAY) + ("." if full_stop is not None and full_stop[t] else marked[self.spelling[t]])
             if new != old:
                 self.changes[int(pos[self.row[h]])] = (new, rule)
                 hosts.append(h)

@@ -13,7 +13,7 @@ Every rule looks only at a token's neighbours in the same speaker turn, as numpy
 over the live tokens (:class:`cleaners.live_tokens.LiveTokens`; no Python loop over words):
 ``k`` is a token's key, ``p1``/``p2`` the keys of the words before it, ``n1``.. those after it.
 Word lists live in ``cleaners/data/`` so the next episode gets the same rules. A dropped token
-never takes its sentence punctuation with it (see :func:`cleaners.pipeline.drop_tokens`).
+never takes its sentence punctuation with it (see :meth:`cleaners.live_tokens.LiveTokens.drop`).
 Each pass runs to its own fixpoint, and the last entry, ``settle``, re-runs the group
 until nothing changes, because one removal can expose another ("the, you know, the"
 becomes a repeat): that is what makes cleaning idempotent.
