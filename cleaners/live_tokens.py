@@ -234,6 +234,10 @@ class LiveTokens:
                 out[:-m] = np.where(self.turn[:-m] == self.turn[m:], values[m:], fill)
         return out
 
+    def at(self, where: np.ndarray) -> TokensAt:
+        """The same questions asked only of the tokens ``where`` holds (for rules that start at a few words)."""
+        return TokensAt(self, np.flatnonzero(where))
+
     def in_turn(self, at: np.ndarray, width: int) -> np.ndarray:
         """The positions ``at`` where ``width`` tokens start and the last is in the first one's turn."""
         at = at[at + width <= len(self)]
@@ -321,6 +325,45 @@ class LiveTokens:
         outs, rules = zip(*self.changes.values())
         self.changes = {}
         return words.with_columns(words["out"].scatter(at, list(outs)), words["rule"].scatter(at, list(rules)))
+
+
+class TokensAt:
+    """Some of the live tokens (positions ``at``): each answer is an array over those alone."""
+
+    def __init__(self, tokens: LiveTokens, at: np.ndarray):
+        self.tokens, self.index = tokens, at
+
+    def key(self) -> Keys:
+        return Keys(self.tokens.key().codes[self.index], self.tokens.vocab)
+
+    def prev(self, n: int = 1) -> Keys:
+        return Keys(self.near(self.tokens.key().codes, n, NONE), self.tokens.vocab)
+
+    def next(self, n: int = 1) -> Keys:
+        return Keys(self.near(self.tokens.key().codes, -n, NONE), self.tokens.vocab)
+
+    def near(self, values: np.ndarray, n: int, fill) -> np.ndarray:
+        """As :meth:`LiveTokens.near`: ``values`` of the token ``n`` back (ahead if negative) in the same turn."""
+        there = self.index - n
+        inside = (there >= 0) & (there < len(values))
+        there = np.where(inside, there, self.index)
+        same = inside & (self.tokens.turn[there] == self.tokens.turn[self.index])
+        return np.where(same, values[there], fill)
+
+    def start(self) -> np.ndarray:
+        return self.tokens.start()[self.index]
+
+    def out_contains(self, pattern: str) -> np.ndarray:
+        return self.tokens.out_contains(pattern)[self.index]
+
+    def raw_contains(self, pattern: str) -> np.ndarray:
+        return self.tokens.raw_contains(pattern)[self.index]
+
+    def full(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` over all the live tokens (false where not asked)."""
+        out = np.zeros(len(self.tokens), dtype=bool)
+        out[self.index] = mask
+        return out
 
 
 def spread(mask: np.ndarray, width: int) -> np.ndarray:

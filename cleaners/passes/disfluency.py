@@ -191,10 +191,12 @@ def discourse(t: LiveTokens) -> tuple[np.ndarray, np.ndarray]:
     like 200", "I like it", "I was like, oh", "things like that", "that's right",
     "right now". A dropped tag question leaves a full stop, not a question mark.
     """
-    k, p1, p2 = t.key(), t.prev(1), t.prev(2)
-    n1, n2, n3, n4 = t.next(1), t.next(2), t.next(3), t.next(4)
-    asks = t.out_contains(r"\?")
-    next_asks = t.near(asks, -1, False)
+    # every rule below starts at one of these words: ask only there (c.full() spreads the answer back)
+    c = t.at(t.key().one_of(["you", "i", "kind", "sort", "like", "right"]))
+    k, p1, p2 = c.key(), c.prev(1), c.prev(2)
+    n1, n2, n3, n4 = c.next(1), c.next(2), c.next(3), c.next(4)
+    asks = c.out_contains(r"\?")
+    next_asks = c.near(t.out_contains(r"\?"), -1, False)
 
     you_know = (
         k.is_("you")
@@ -221,7 +223,7 @@ def discourse(t: LiveTokens) -> tuple[np.ndarray, np.ndarray]:
         & (~_in(p1, LISTS, "like: kept after") | _in(n1, LISTS, "like: filler before"))  # not "something like we're"
         & ~(_in(p1, LISTS, "subjects") & _in(n1, LISTS, "like: object starts"))  # "I like it"
         & ~quoting
-        & ~(n1.one_of(["this", "that"]) & ~t.start() & ~t.raw_contains(r"\W$"))
+        & ~(n1.one_of(["this", "that"]) & ~c.start() & ~c.raw_contains(r"\W$"))
         & ~(_plural_noun(p1) & ~_in(n1, LISTS, "clause starts"))  # "tasks like training": "such as"
     )
 
@@ -232,9 +234,10 @@ def discourse(t: LiveTokens) -> tuple[np.ndarray, np.ndarray]:
         & (asks | _in(n1, LISTS, "clause starts") | ~n1.present())
     )
 
+    you_know, i_mean, kind_of, like, right_tag = (c.full(m) for m in (you_know, i_mean, kind_of, like, right_tag))
     drop = spread(you_know, 2) | spread(i_mean, 2) | spread(kind_of, 2) | like | right_tag
-    tag = right_tag | t.near(you_know_tag, 1, False)
-    return drop, tag & asks
+    tag = right_tag | t.near(c.full(you_know_tag), 1, False)
+    return drop, tag & t.out_contains(r"\?")
 
 
 def _plural_noun(keys: Keys) -> np.ndarray:
