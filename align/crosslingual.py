@@ -134,6 +134,22 @@ def _combine(cosine, lexical, anchors, encoder_weight: float) -> np.ndarray:
     return 1 / (1 + np.exp(-slope * (raw - centre)))
 
 
+_SHARED_ENCODER: list = []  # one encoder per process, so its embedding cache outlives a call
+
+
+def _shared_encoder(use_encoder: bool | None, warn):
+    """The encoder to use when the caller gives none: one per process, because the aligner calls
+    :func:`candidates` once per document and the transcript's embeddings are the costly part."""
+    if use_encoder is False or not encoders.available():
+        return encoders.get(use_encoder, warn=warn)  # None, with the note or the error it gives
+    if not _SHARED_ENCODER:
+        enc = encoders.get(use_encoder, warn=warn)
+        if enc is None:
+            return None
+        _SHARED_ENCODER.append(enc)
+    return _SHARED_ENCODER[0]
+
+
 def candidates(units: pl.DataFrame, sentences: pl.DataFrame, top: int = 5, max_window: int = 12,
                use_encoder: bool | None = None, encoder_weight: float = 0.4, warn=None,
                encoder=None) -> pl.DataFrame:
@@ -141,7 +157,7 @@ def candidates(units: pl.DataFrame, sentences: pl.DataFrame, top: int = 5, max_w
 
     Candidates of one unit do not overlap: the best window is kept, windows overlapping it are
     dropped, and so on."""
-    enc = encoder if encoder is not None else encoders.get(use_encoder, warn=warn)
+    enc = encoder if encoder is not None else _shared_encoder(use_encoder, warn)
     lex = lexicon.load()
     sentences = sentences.sort("start")
     texts = sentences["text"].to_list()

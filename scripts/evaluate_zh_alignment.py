@@ -116,28 +116,57 @@ def main(argv=None) -> int:
 
 
 def report_sections(sentences, args) -> None:
+    """Per section: how many of its paragraphs land inside the section's span, three ways: the
+    best candidate alone, the monotone pick over the whole summary, and the aligner itself
+    (``align.trace.align_units``: ordered search, threshold, in-order second pass)."""
     import polars as pl
 
     from align import crosslingual
+    from align.documents import units_from_frame
+    from align.trace import align_units
 
     sections = summary_sections(SECTIONS)
     rows, spans = [], []
     for k, sec in enumerate(sections):
         spans.append(locate(sec["english"], sentences))
-        rows += [{"unit": f"s{k}p{n}", "text": p, "section": k} for n, p in enumerate(sec["paragraphs"])]
+        rows += [{"unit": f"s{k + 1}p{n + 1}", "text": p, "section": k} for n, p in enumerate(sec["paragraphs"])]
     units = pl.DataFrame(rows)
-    cands = crosslingual.candidates(units.select("unit", "text"), sentences,
-                                    use_encoder=False if args.no_encoder else None)
-    best = cands.filter(pl.col("rank") == 1).join(units.select("unit", "section"), on="unit")
-    inside = 0
-    print(f"zh summary sections ({SECTIONS.name}), paragraphs whose best candidate lies inside their section:")
+    use = False if args.no_encoder else None
+    cands = crosslingual.candidates(units.select("unit", "text"), sentences, use_encoder=use)
+    best = dict(cands.filter(pl.col("rank") == 1).select("unit", "start").iter_rows())
+    mono = dict(crosslingual.monotone(cands, units["unit"].to_list()).select("unit", "start").iter_rows())
+    frame = units.select("unit", "text").with_columns(pl.lit("paragraph").alias("kind"), pl.lit("zh").alias("lang"))
+    trace = align_units(sentences, units_from_frame(frame, doc="summary"))
+    traced = {u: (st if status == "supported" else None) for u, st, status in
+              zip(trace["unit"].to_list(), trace["start"].to_list(), trace["status"].to_list())}
+
+    def inside(t, k):
+        return t is not None and spans[k][0] <= t <= spans[k][1]
+
+    ways = {"best": best, "monotone": mono, "aligner": traced}
+    print(f"zh summary sections ({SECTIONS.name}), paragraphs starting inside their section's span "
+          f"(best candidate / monotone pick / aligner):")
+    totals = dict.fromkeys(ways, 0)
     for k, sec in enumerate(sections):
+        mine = [r["unit"] for r in rows if r["section"] == k]
+        hits = {w: sum(inside(found.get(u), k) for u in mine) for w, found in ways.items()}
+        for w in ways:
+            totals[w] += hits[w]
         lo, hi = spans[k]
-        mine = best.filter(pl.col("section") == k)
-        hits = mine.filter((pl.col("start") >= lo) & (pl.col("start") <= hi)).height
-        inside += hits
-        print(f"  {k + 1}. {sec['heading'][:30]:<30} [{lo:7.0f} s - {hi:7.0f} s]  {hits}/{mine.height}")
-    print(f"  all: {inside}/{best.height} = {inside / max(best.height, 1):.0%}")
+        print(f"  {k + 1}. {sec['heading'][:30]:<30} [{lo:5.0f} s - {hi:5.0f} s]  "
+              + " / ".join(f"{hits[w]}/{len(mine)}" for w in ways))
+        if args.show:
+            for u in mine:
+                print(f"       {u:<6} " + "  ".join(f"{w} {_clock(found.get(u))}" + ("*" if inside(found.get(u), k) else " ")
+                                                   for w, found in ways.items()))
+    print("  all: " + " / ".join(f"{totals[w]}/{len(rows)}" for w in ways))
+
+
+def _clock(t) -> str:
+    if t is None:
+        return "   --   "
+    t = int(t)
+    return f"{t // 3600}:{t % 3600 // 60:02d}:{t % 60:02d}"
 
 
 if __name__ == "__main__":
