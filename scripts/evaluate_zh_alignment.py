@@ -9,7 +9,9 @@ With --sections it also traces the paragraphs of ../shared/eval/zh_summary_secti
 Chinese summary of the whole episode in 6 sections; measured, never tuned on) and reports the
 share whose best candidate lies inside its own section. A section's time span comes from its
 "Original English Source" block: the transcript sentences that best match the block's first and
-last sentences (content-word overlap), used only to score, never as input.
+last sentences (content-word overlap), used only to score, never as input. A source check flags
+a section whose Chinese text glosses English terms (制衡机制（Balance of Power）) found in another
+section's English block rather than its own, and reports the share inside that block's span too.
 
 With --fit it fits the direction of the crosslingual scorer's calibration
 (align.crosslingual.CALIBRATION) on the development paragraphs p001-p025 only: a logistic model
@@ -264,6 +266,52 @@ def report_sections(sentences, args) -> None:
                 print(f"       {u:<6} " + "  ".join(f"{w} {_clock(found.get(u))}" + ("*" if inside(found.get(u), k) else " ")
                                                    for w, found in ways.items()))
     print("  all: " + " / ".join(f"{totals[w]}/{len(rows)}" for w in ways))
+    for k, sec in enumerate(sections):
+        found = [sum(t in other["english"].lower() for t in glossed_terms(sec)) for other in sections]
+        home = max(range(len(sections)), key=found.__getitem__)
+        if found[home] > found[k]:
+            mine = [r["unit"] for r in rows if r["section"] == k]
+            lo, hi = spans[home]
+            hits = " / ".join(f"{sum(t is not None and lo <= t <= hi for t in (found_.get(u) for u in mine))}/{len(mine)}"
+                              for found_ in ways.values())
+            print(f"  source check: the English terms section {k + 1}'s Chinese text glosses are found {found[k]} times "
+                  f"in its own English block and {found[home]} in section {home + 1}'s, so its span is suspect; "
+                  f"inside section {home + 1}'s span instead: {hits}")
+    _sentence_units(sections, spans, sentences)
+
+
+def glossed_terms(section: dict) -> set[str]:
+    """English terms of two or more words written inside the Chinese text (a summary glosses its
+    key terms so: 制衡机制（Balance of Power）), lower case: evidence of which English it summarises."""
+    import regex as re
+
+    return {m.lower() for p in section["paragraphs"]
+            for m in re.findall(r"[A-Za-z][A-Za-z-]+(?:\s+[A-Za-z][A-Za-z-]+)+", p)}
+
+
+def _sentence_units(sections, spans, sentences) -> None:
+    """The summary as `align` reads a Chinese document: one unit per sentence (headings kept out
+    of the measure), traced by the aligner; a sentence counts when it starts inside its section."""
+    import polars as pl
+
+    from align.documents import split_sentences, units_from_frame
+    from align.trace import align_units
+
+    rows = [{"text": s, "section": k} for k, sec in enumerate(sections) for p in sec["paragraphs"]
+            for s in split_sentences(p, "zh")]
+    units = pl.DataFrame(rows)
+    trace = align_units(sentences, units_from_frame(units.select("text").with_columns(pl.lit("zh").alias("lang")),
+                                                     doc="summary"))
+    trace = trace.with_columns(units["section"])
+    print("  the same summary one sentence a unit, as `align` reads it (supported / inside its section / sentences):")
+    for k, sec in enumerate(sections):
+        mine = trace.filter(pl.col("section") == k)
+        sup = mine.filter(pl.col("status") == "supported")
+        inside = sup.filter(pl.col("start").is_between(*spans[k])).height
+        print(f"  {k + 1}. {sec['heading'][:30]:<30} {sup.height}/{inside}/{mine.height}")
+    sup = trace.filter(pl.col("status") == "supported")
+    inside = sum(spans[k][0] <= t <= spans[k][1] for k, t in zip(sup["section"].to_list(), sup["start"].to_list()))
+    print(f"  all: {sup.height}/{inside}/{trace.height}")
 
 
 def _clock(t) -> str:
