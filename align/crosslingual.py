@@ -133,11 +133,11 @@ HAND_SET_LEXICAL = {"intercept": -3.5, "cosine": 0.0, "lexical": 10.0, "anchors"
 # Evidence -> score: a logistic curve over FEATURES, one with the encoder, one without; still
 # the hand-set curves. ``python scripts/evaluate_zh_alignment.py --fit [--no-encoder]`` fits the
 # direction on the development pairs only (p001-p025; a window is right when it starts within
-# 30 s of the paragraph's gold start). With the encoder the fit found 21 of 25 paragraphs against
-# the hand-set 23. Without it the fit found 21 against 18, but all of that gain came from
-# preferring short windows: right for a translation (a paragraph says what a few transcript
-# sentences say), wrong for a summary (tests/test_crosslingual.py fails with it); fitted without
-# the window size it is the hand-set curve again (anchors 0.51 instead of 0.5, 18 of 25).
+# 30 s of the paragraph's gold start). With the encoder the fit finds 21 of 25 paragraphs (22
+# without the window size) against the hand-set 23. Without the encoder it finds 21 against 18,
+# but all of that gain comes from preferring short windows: right for a translation (a paragraph
+# says what a few transcript sentences say), wrong for a summary (tests/test_crosslingual.py
+# fails with it); fitted without the window size it is the hand-set direction again, 18 of 25.
 FEATURES = ("cosine", "lexical", "anchors", "size")
 CALIBRATION = {"encoder": HAND_SET_ENCODER, "lexical": HAND_SET_LEXICAL}
 
