@@ -3,8 +3,9 @@
 The method follows Vecalign and Bertalign:
 
 1. every window of 1..k consecutive sentences on each side gets features: a sentence embedding
-   of the concatenated window (the multilingual encoder, when installed) and a bag of CC-CEDICT
-   glosses, words, numbers and romanised names;
+   of the concatenated window (the multilingual encoder, when installed; pooled from the
+   encodings of the sentences and of the adjacent pairs, see ``Encoder.window_embeddings``) and
+   a bag of CC-CEDICT glosses, words, numbers and romanised names;
 2. a bead (a source window against a target window) scores by the margin-normalised cosine of
    the two embeddings, the share of words on each side that the other side translates, and how
    far the length ratio is from the text's own ratio;
@@ -12,8 +13,8 @@ The method follows Vecalign and Bertalign:
    anchors); a second one, inside a band around that path, picks the best sequence of beads of
    every allowed shape.
 
-Everything is vectorised with numpy: one chapter of a novel (400 sentences a side) aligns in a
-fraction of a second without the encoder, and in a few seconds with it (encoding dominates).
+Everything is vectorised with numpy: one chapter of a novel (300 sentences a side) aligns in
+half a second without the encoder, and in about three CPU seconds with it (encoding dominates).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Settings:
     margin_k: int = 4              # neighbours for the margin normalisation of cosines
     margin: float = 0.0            # share of the neighbourhood mean to subtract (hurt on dev)
     size_power: float = 0.2        # bead score x (sentences in bead / 2) ** size_power
-    exact_window: int = 5          # windows longer than this: sum of shorter windows' embeddings
+    windows: str = "pooled"        # window embeddings: "pooled" (from sentences and pairs) or "exact"
+    exact_window: int = 5          # "exact": windows longer than this: sum of shorter windows' embeddings
     idf: bool = False              # weight tokens by rarity in their own text
 
 
@@ -248,8 +250,12 @@ class _Scorer:
             # The encoder sees Simplified characters whatever the input script.
             src_enc = [to_simplified(s) for s in src] if src_zh else src
             tgt_enc = [to_simplified(s) for s in tgt] if tgt_zh else tgt
-            emb_s = _window_embeddings(enc, src_enc, src_sizes, "" if src_zh else " ", settings.exact_window)
-            emb_t = _window_embeddings(enc, tgt_enc, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
+            if settings.windows == "pooled":
+                emb_s = enc.window_embeddings(src_enc, src_sizes, "" if src_zh else " ")
+                emb_t = enc.window_embeddings(tgt_enc, tgt_sizes, "" if tgt_zh else " ")
+            else:
+                emb_s = _window_embeddings(enc, src_enc, src_sizes, "" if src_zh else " ", settings.exact_window)
+                emb_t = _window_embeddings(enc, tgt_enc, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
         self.scores = {}
         for a, b in shapes:
             # Lexical: tokens of both windows that the other window translates, over all tokens.
