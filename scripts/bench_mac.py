@@ -6,6 +6,11 @@ tuning; test files 009-024 are reported, never tuned on.
     python scripts/bench_mac.py                 # earlier aligners + ours (encoder and lexical)
     python scripts/bench_mac.py --only-baselines
     python scripts/bench_mac.py --no-encoder    # ours, lexical fallback only
+    python scripts/bench_mac.py --encoder-only --files 4,12 --windows exact   # the old, slow window path
+
+Times are per file with CEDICT and the encoder's weights loaded beforehand (loading is printed
+apart); on a shared machine quote the CPU time, which the other users disturb less than the wall.
+Tune with scripts/tune_mac.py (dev files only).
 
 Scoring follows Vecalign's score.py (also used by Bertalign): beads with an empty side are
 left out; a predicted bead is a strict hit when the gold has exactly that bead, a lax hit when
