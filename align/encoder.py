@@ -88,15 +88,20 @@ class Encoder:
             return np.zeros((0, 512), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts])
 
-    def _pooled_features(self, pooled: "_Pooled", texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Token feature sums and token counts of ``texts``, each distinct text encoded once."""
+    def _pooled_features(self, pooled: "_Pooled", texts: list[str], keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Token feature sums and token counts of ``texts``, each distinct text encoded once.
+
+        ``keep=False`` leaves them out of the cache (sentence pairs: 5 KB each, rarely asked again)."""
         todo = list(dict.fromkeys(t for t in texts if t not in self._features))
+        fresh = {}
         if todo:
             with _blas_threads(self.threads):
                 sums, lens = pooled.features(todo)
-            self._features.update(zip(todo, zip(sums, lens)))
-        return (np.stack([self._features[t][0] for t in texts]),
-                np.array([self._features[t][1] for t in texts], dtype=np.float64))
+            fresh = dict(zip(todo, zip(sums, lens)))
+            if keep:
+                self._features.update(fresh)
+        found = [fresh[t] if t in fresh else self._features[t] for t in texts]
+        return np.stack([f[0] for f in found]), np.array([f[1] for f in found], dtype=np.float64)
 
     def window_embeddings(self, sentences: list[str], sizes, joiner: str = " ") -> dict[int, np.ndarray]:
         """Embeddings of every window of ``k`` consecutive sentences joined with ``joiner``, for
@@ -124,7 +129,7 @@ class Encoder:
             return out
         pairs = [joiner.join(sentences[i:i + 2]) for i in range(len(sentences) - 1)]
         one_sum, one_len = self._pooled_features(pooled, sentences)
-        two_sum, two_len = self._pooled_features(pooled, pairs)
+        two_sum, two_len = self._pooled_features(pooled, pairs, keep=False)
         # Running sums, so that any run of pairs or sentences is a difference of two rows.
         two_cum = np.vstack([np.zeros((1, two_sum.shape[1])), np.cumsum(two_sum, axis=0, dtype=np.float64)])
         one_cum = np.vstack([np.zeros((1, one_sum.shape[1])), np.cumsum(one_sum, axis=0, dtype=np.float64)])
