@@ -46,6 +46,8 @@ _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]+")
 _CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+")
 _ACRONYM_PLURAL = regex.compile(r"^(\p{Lu}{2,})s$")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}]")
+# A word with the text before it (never a letter or digit: those would start the word).
+_GAP_AND_WORD = regex.compile(r"([^\p{L}\p{N}]*)([\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}])")
 _POSSESSIVE = regex.compile(r"['’][sS]$")
 _SENTENCE_GAP = regex.compile(r"[.?!:;•·|\[\](){}\"“”]")  # punctuation between words that ends a sentence
 
@@ -235,38 +237,44 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     """
     seen: Counter[str] = Counter()
     lowercase_keys: set[str] = set()
+    kinds: dict[str, tuple] = {}  # what each spelling is, worked out once per call: documents repeat their words
     for text in texts:
         sentence_start = True
         for line in text.splitlines():
-            tokens = [(m.group(), m.start()) for m in _WORD.finditer(line)]
-            heading = _heading([t[0] for t in tokens], line)
+            tokens = _GAP_AND_WORD.findall(line)  # (the text before the word, the word)
+            heading = _heading([raw for _gap, raw in tokens], line)
             if heading or not tokens:
                 sentence_start = True
             run: list[str] = []
-            end = 0
-            for raw, at in tokens:
-                gap = line[end:at]
+            first = True
+            for gap, raw in tokens:
                 if gap.strip():  # punctuation between words ends a run, and maybe a sentence
-                    _count_run(run, seen, heading)
-                    run = []
-                    if end == 0 or _SENTENCE_GAP.search(gap):  # a bullet or a full stop
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
+                    if first or _SENTENCE_GAP.search(gap):  # a bullet or a full stop
                         sentence_start = True
-                end = at + len(raw)
-                word = _POSSESSIVE.sub("", raw)
-                if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
-                    _count_run(run, seen, heading)
-                    run = []
+                first = False
+                kind = kinds.get(raw)
+                if kind is None:
+                    kind = kinds[raw] = _word_kind(raw)
+                word, looks, marked = kind[0], kind[1], kind[2]
+                if looks is None:  # a contraction, a number or a compound: no name, and the sentence goes on
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
                     continue
-                if _looks_like_name(word):
-                    if _marked(word) or (not sentence_start and not heading):
-                        if _distinctive(word):
-                            seen[normalise_name(word)] += 1
+                if looks:
+                    if marked or (not sentence_start and not heading):
+                        if kind[3]:
+                            seen[kind[4]] += 1
                     run.append(word)
                 else:
-                    lowercase_keys.add(fold(word))
-                    _count_run(run, seen, heading)
-                    run = []
-                sentence_start = word.endswith(".")
+                    lowercase_keys.add(kind[4])
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
+                sentence_start = kind[5]
             _count_run(run, seen, heading)
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in seen.items():
@@ -276,6 +284,17 @@ def context_vocabulary(texts: list[str]) -> list[str]:
         if key not in best or n > best[key][0]:
             best[key] = (n, spelling)
     return [spelling for _, spelling in sorted(best.values(), key=lambda t: (-t[0], t[1]))]
+
+
+def _word_kind(raw: str) -> tuple:
+    """How context_vocabulary treats a document's word: (word without possessive, looks like a
+    name (None: skipped), marked, distinctive, what it counts as, ends with a full stop)."""
+    word = _POSSESSIVE.sub("", raw)
+    if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
+        return word, None, False, False, "", False
+    if _looks_like_name(word):
+        return word, True, _marked(word), _distinctive(word), normalise_name(word), word.endswith(".")
+    return word, False, False, False, fold(word), word.endswith(".")
 
 
 def _count_run(run: list[str], seen: Counter, heading: bool) -> None:
