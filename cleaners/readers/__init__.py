@@ -15,7 +15,7 @@ format is named.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from cleaners.errors import InputError
 
@@ -24,9 +24,8 @@ META = "meta"  # timing markers, cue numbers, headers, tags: turned into data by
 CHROME = "chrome"  # page boilerplate around the captions
 
 
-@dataclass(frozen=True)
-class Span:
-    """A piece of the input text.
+class Span(NamedTuple):
+    """A piece of the input text (a named tuple: a long caption file has tens of thousands).
 
     ``begin``/``stop`` are character offsets into the decoded input.
     ``start``/``end`` are the cue's times in seconds (speech spans only; ``end``
@@ -133,13 +132,15 @@ def partition(text: str, pieces: list[tuple[int, int, str, dict]]) -> list[Span]
     this so they only describe what they understood.
     """
     spans: list[Span] = []
+    add = spans.append
     pos = 0
     for begin, stop, kind, fields in pieces:
         if begin > pos:
-            spans.append(Span(pos, begin, META))
+            add(Span(pos, begin, META))
         if stop > begin:
-            spans.append(Span(begin, stop, kind, **fields))
-        pos = max(pos, stop)
+            add(Span(begin, stop, kind, **fields) if fields else Span(begin, stop, kind))
+        if stop > pos:
+            pos = stop
     if pos < len(text):
         spans.append(Span(pos, len(text), META))
     return spans
