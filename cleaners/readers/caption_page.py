@@ -11,7 +11,7 @@ from __future__ import annotations
 import regex
 
 from cleaners.readers import CHROME, META, SPEECH, cue_times, partition, register
-from cleaners.timecodes import parse_clock
+from cleaners.timecodes import parse_clock, parse_clocks
 
 MARKER = regex.compile(r"\((\d{1,3}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\)[ \t]*")
 _DURATION = regex.compile(r"(?im)^\s*duration:\s*(\d{1,3}:\d{2}(?::\d{2})?)\s*$")
@@ -20,20 +20,30 @@ _PLACEHOLDERS = regex.compile(r"(?i)^\s*(your youtube transcript will appear her
 _MIN_MARKERS = 3
 
 
+# The same marker as a capture, to cut a line with one split: [before, marker, clock, text, marker, clock, text, ...].
+_CUT = regex.compile(f"({MARKER.pattern})")
+# The words of a placeholder: only a line holding them needs the per-cue check.
+_PLACEHOLDER_WORDS = regex.compile(r"(?i)your youtube transcript will appear here|loading transcript")
+
+
 def sniff(text: str) -> bool:
     for line in text.splitlines():
-        if len(MARKER.findall(line)) >= _MIN_MARKERS and not line.lstrip().startswith("["):
-            return True
+        if line.lstrip().startswith("["):
+            continue
+        for n, _m in enumerate(MARKER.finditer(line), 1):
+            if n >= _MIN_MARKERS:
+                return True
     return False
 
 
 def _caption_lines(text: str):
-    """(begin, stop) of every line that carries inline markers."""
+    """(begin, stop, parts) of every line that carries inline markers; ``parts`` is the line cut by :data:`_CUT`."""
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if len(MARKER.findall(body)) >= _MIN_MARKERS or (MARKER.match(body.lstrip()) and body.count("(") >= 1):
-            yield pos, pos + len(body)
+        parts = _CUT.split(body)
+        if (len(parts) - 1) // 3 >= _MIN_MARKERS or (MARKER.match(body.lstrip()) and body.count("(") >= 1):
+            yield pos, pos + len(body), parts
         pos += len(line)
 
 
@@ -42,31 +52,33 @@ def read(text: str, source: str):
     duration = None
     if m := _DURATION.search(text):
         duration = parse_clock(m.group(1))
-    lines = list(_caption_lines(text))
     pieces = []
     pos = 0
-    cues: list[list] = []  # [begin, stop, start] per cue, end filled below
-    for begin, stop in lines:
+    cues: list[tuple] = []  # (slot in pieces, begin, stop, kind) per cue; the slot is filled once every cue's end is known
+    clocks: list[str] = []  # each cue's marker
+    for begin, stop, parts in _caption_lines(text):
         if begin > pos:
             pieces.append((pos, begin, CHROME, {}))
-        line = text[begin:stop]
-        markers = list(MARKER.finditer(line))
-        if markers and markers[0].start() > 0 and line[: markers[0].start()].strip():
-            pieces.append((begin, begin + markers[0].start(), CHROME, {}))
-        for k, m in enumerate(markers):
-            t = parse_clock(m.group(1))
-            pieces.append((begin + m.start(), begin + m.end(), META, {}))
-            text_stop = markers[k + 1].start() if k + 1 < len(markers) else len(line)
-            if text_stop > m.end():
-                cues.append([len(pieces), begin + m.end(), begin + text_stop, t])
-                pieces.append(None)  # filled once every cue's end is known
+        before = parts[0]
+        if before.strip():
+            pieces.append((begin, begin + len(before), CHROME, {}))
+        placeholder = _PLACEHOLDER_WORDS.search(text, begin, stop) is not None
+        at = begin + len(before)
+        for marker, clock, words in zip(parts[1::3], parts[2::3], parts[3::3]):
+            end = at + len(marker)
+            pieces.append((at, end, META, {}))
+            at = end + len(words)
+            if words:
+                kind = CHROME if placeholder and _PLACEHOLDERS.match(words) else SPEECH
+                cues.append((len(pieces), end, at, kind))
+                clocks.append(clock)
+                pieces.append(None)
         pos = stop
     if pos < len(text):
         pieces.append((pos, len(text), CHROME, {}))
-    kinds = [CHROME if _PLACEHOLDERS.match(text[b:s]) else SPEECH for _slot, b, s, _t in cues]
     # Chrome cues get no share of the time line.
-    lengths = [s - b if k == SPEECH else 0 for (_slot, b, s, _t), k in zip(cues, kinds)]
-    times = cue_times([c[3] for c in cues], lengths, duration)
-    for n, ((slot, b, s, _t), (start, end), kind) in enumerate(zip(cues, times, kinds)):
+    lengths = [s - b if k == SPEECH else 0 for _slot, b, s, k in cues]
+    times = cue_times(parse_clocks(clocks), lengths, duration)
+    for n, ((slot, b, s, kind), (start, end)) in enumerate(zip(cues, times)):
         pieces[slot] = (b, s, kind, {"start": start, "end": end, "cue": n} if kind == SPEECH else {})
     return partition(text, pieces)
