@@ -8,6 +8,8 @@ left for the turns pass.
 
 from __future__ import annotations
 
+import bisect
+
 import regex
 
 from cleaners.readers import CHROME, META, SPEECH, cue_times, partition, register
@@ -47,6 +49,11 @@ def _caption_lines(text: str):
         pos += len(line)
 
 
+def _holds_hit(hits: list[int], begin: int, stop: int) -> bool:
+    k = bisect.bisect_left(hits, begin)
+    return k < len(hits) and hits[k] < stop
+
+
 @register("caption-page", "web page with inline (HH:MM:SS) markers in the caption text")
 def read(text: str, source: str):
     duration = None
@@ -62,14 +69,18 @@ def read(text: str, source: str):
         before = parts[0]
         if before.strip():
             pieces.append((begin, begin + len(before), CHROME, {}))
-        placeholder = _PLACEHOLDER_WORDS.search(text, begin, stop) is not None
+        # A cue can be a placeholder only if its text holds one of these hits (they hold no
+        # marker characters, so a hit never straddles into a cue from before it).
+        hits = [m.start() for m in _PLACEHOLDER_WORDS.finditer(text, begin, stop)]
         at = begin + len(before)
         for marker, clock, words in zip(parts[1::3], parts[2::3], parts[3::3]):
             end = at + len(marker)
             pieces.append((at, end, META, {}))
             at = end + len(words)
             if words:
-                kind = CHROME if placeholder and _PLACEHOLDERS.match(words) else SPEECH
+                kind = SPEECH
+                if hits and _holds_hit(hits, end, at) and _PLACEHOLDERS.match(words):
+                    kind = CHROME
                 cues.append((len(pieces), end, at, kind))
                 clocks.append(clock)
                 pieces.append(None)
