@@ -102,13 +102,13 @@ def parts_of(name: str) -> list[str]:
     words = name.split()
     if len(words) > 1:
         return words
-    pieces = [p for p in regex.split(r"[\-]", name) if p]
+    pieces = [p for p in name.split("-") if p]
     if len(pieces) > 1:
         return pieces
     if is_acronym(name) or not any(c.isupper() for c in name[1:]):
         return [name]
     camel = _CAMEL_PART.findall(name)
-    return camel if "".join(camel) == regex.sub(r"[^\p{L}\p{N}]", "", name) and len(camel) > 1 else [name]
+    return camel if "".join(camel) == _NOT_ALNUM.sub("", name) and len(camel) > 1 else [name]
 
 
 @dataclass(frozen=True)
@@ -344,8 +344,9 @@ class Matcher:
 
     def __init__(self, glossary: Glossary):
         by_key: dict[str, Target] = {}
+        shipped = _shipped_targets()
         for name in glossary.names:  # most trusted first: the first spelling of a key wins
-            target = Target.of(name)
+            target = shipped.get(name) or Target.of(name)
             if target.key and target.key not in by_key and len(target.parts) <= LONGEST_NAME_WORDS:
                 by_key[target.key] = target
         self.by_key = by_key
@@ -362,8 +363,10 @@ class Matcher:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
-        # Every folded token that can be part of a run worth a closer look.
-        self.run_starts = sorted(self.fix_firsts | set(self.by_part) | {p for p in self.prefixes if len(p) > 1})
+        # What a run worth a closer look starts with: a word that opens a fix or is part of a
+        # multi-word name, or two words that put together start or spell a name's key.
+        self.run_words = sorted(self.fix_firsts | set(self.by_part))
+        self.joinable = sorted(self.prefixes | set(by_key))
 
     # -- one token
 
@@ -439,6 +442,12 @@ class Matcher:
             elif len(k) < 4 or sound(k) != sound(pk) or Levenshtein.normalized_similarity(k, pk) < SOUNDS_ALIKE_SIMILARITY:
                 return False
         return 1 <= exact < len(keys)
+
+
+@lru_cache(maxsize=1)
+def _shipped_targets() -> dict[Name, Target]:
+    """The shipped glossary's names as targets: a shipped file, worked out once per process."""
+    return {name: Target.of(name) for name in shipped_glossary().names}
 
 
 def build(glossary_files: list[str] | None = None, context_texts: list[str] | None = None, shipped: bool = True) -> Matcher:
