@@ -18,6 +18,8 @@ and never turns a lone common English word into a name.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -48,6 +50,10 @@ _ACRONYM_PLURAL = regex.compile(r"^(\p{Lu}{2,})s$")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}]")
 # A word with the text before it (never a letter or digit: those would start the word).
 _GAP_AND_WORD = regex.compile(r"([^\p{L}\p{N}]*)([\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}])")
+# The same with the standard re module, twice as fast. Its \w is [\p{L}\p{N}] and "_" for every
+# character Python's Unicode tables assign (checked over all code points; the regex module's
+# tables are newer), so it serves a text with no "_" and no character unassigned there.
+_GAP_AND_WORD_RE = re.compile(r"(\W*)(\w[\w'’.\-]*\w|\w)")
 _POSSESSIVE = regex.compile(r"['’][sS]$")
 _SENTENCE_GAP = regex.compile(r"[.?!:;•·|\[\](){}\"“”]")  # punctuation between words that ends a sentence
 
@@ -240,8 +246,9 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     kinds: dict[str, tuple] = {}  # what each spelling is, worked out once per call: documents repeat their words
     for text in texts:
         sentence_start = True
+        tokenise = (_GAP_AND_WORD_RE if _re_tokenises(text) else _GAP_AND_WORD).findall
         for line in text.splitlines():
-            tokens = _GAP_AND_WORD.findall(line)  # (the text before the word, the word)
+            tokens = tokenise(line)  # (the text before the word, the word)
             heading = _heading([raw for _gap, raw in tokens], line)
             if heading or not tokens:
                 sentence_start = True
@@ -284,6 +291,11 @@ def context_vocabulary(texts: list[str]) -> list[str]:
         if key not in best or n > best[key][0]:
             best[key] = (n, spelling)
     return [spelling for _, spelling in sorted(best.values(), key=lambda t: (-t[0], t[1]))]
+
+
+def _re_tokenises(text: str) -> bool:
+    """Whether :data:`_GAP_AND_WORD_RE` cuts ``text`` exactly as :data:`_GAP_AND_WORD` does."""
+    return "_" not in text and not any(ch > "\x7f" and unicodedata.category(ch) == "Cn" for ch in set(text))
 
 
 def _word_kind(raw: str) -> tuple:
