@@ -8,11 +8,12 @@ left for the turns pass.
 
 from __future__ import annotations
 
-import bisect
+from itertools import repeat
 
+import numpy as np
 import regex
 
-from cleaners.readers import CHROME, META, SPEECH, cue_times, partition, register
+from cleaners.readers import CHROME, META, SPEECH, Span, cue_times, register
 from cleaners.timecodes import parse_clock, parse_clocks
 
 MARKER = regex.compile(r"\((\d{1,3}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\)[ \t]*")
@@ -49,47 +50,69 @@ def _caption_lines(text: str):
         pos += len(line)
 
 
-def _holds_hit(hits: list[int], begin: int, stop: int) -> bool:
-    k = bisect.bisect_left(hits, begin)
-    return k < len(hits) and hits[k] < stop
-
-
 @register("caption-page", "web page with inline (HH:MM:SS) markers in the caption text")
 def read(text: str, source: str):
     duration = None
     if m := _DURATION.search(text):
         duration = parse_clock(m.group(1))
-    pieces = []
-    pos = 0
-    cues: list[tuple] = []  # (slot in pieces, begin, stop, kind) per cue; the slot is filled once every cue's end is known
+    # The spans as columns, in order: chrome around the caption lines, then per line its markers
+    # (META) each followed by its cue's text, if any (SPEECH, or CHROME for a placeholder).
+    begins: list[int] = []
+    stops: list[int] = []
+    kinds: list[str] = []
+    cue_at: list[int] = []  # where each cue's span is in the columns
     clocks: list[str] = []  # each cue's marker
+
+    def add(begin: int, stop: int, kind: str) -> None:
+        begins.append(begin)
+        stops.append(stop)
+        kinds.append(kind)
+
+    pos = 0
     for begin, stop, parts in _caption_lines(text):
         if begin > pos:
-            pieces.append((pos, begin, CHROME, {}))
+            add(pos, begin, CHROME)
         before = parts[0]
-        if before.strip():
-            pieces.append((begin, begin + len(before), CHROME, {}))
+        if before:  # text before the first marker: chrome, or whitespace left as META
+            add(begin, begin + len(before), CHROME if before.strip() else META)
+        # marker, text, marker, text, ...: an empty text (two markers in a row) is no span
+        texts = parts[3::3]
+        sizes = np.empty(2 * len(texts), dtype=np.int64)
+        sizes[0::2] = np.fromiter(map(len, parts[1::3]), np.int64, len(texts))
+        sizes[1::2] = np.fromiter(map(len, texts), np.int64, len(texts))
+        bounds = np.concatenate(([0], np.cumsum(sizes))) + begin + len(before)
+        kept = sizes > 0
+        is_cue = np.zeros(len(sizes), dtype=bool)
+        is_cue[1::2] = True
+        is_cue = is_cue[kept]
+        cue_at.extend((np.flatnonzero(is_cue) + len(begins)).tolist())
+        begins.extend(bounds[:-1][kept].tolist())
+        stops.extend(bounds[1:][kept].tolist())
+        kinds.extend(np.where(is_cue, SPEECH, META).tolist())
+        clocks.extend(c for c, t in zip(parts[2::3], texts) if t)
         # A cue can be a placeholder only if its text holds one of these hits (they hold no
         # marker characters, so a hit never straddles into a cue from before it).
-        hits = [m.start() for m in _PLACEHOLDER_WORDS.finditer(text, begin, stop)]
-        at = begin + len(before)
-        for marker, clock, words in zip(parts[1::3], parts[2::3], parts[3::3]):
-            end = at + len(marker)
-            pieces.append((at, end, META, {}))
-            at = end + len(words)
-            if words:
-                kind = SPEECH
-                if hits and _holds_hit(hits, end, at) and _PLACEHOLDERS.match(words):
-                    kind = CHROME
-                cues.append((len(pieces), end, at, kind))
-                clocks.append(clock)
-                pieces.append(None)
+        hits = np.array([m.start() for m in _PLACEHOLDER_WORDS.finditer(text, begin, stop)], dtype=np.int64)
+        if len(hits):
+            line_cues = np.array(cue_at[len(cue_at) - int(is_cue.sum()):], dtype=np.int64)
+            cue_begin = bounds[1::2][sizes[1::2] > 0]  # the line's cue texts' bounds
+            cue_stop = bounds[2::2][sizes[1::2] > 0]
+            first_hit = np.searchsorted(hits, cue_begin)
+            holds = first_hit < len(hits)
+            holds[holds] = hits[first_hit[holds]] < cue_stop[holds]
+            for k in line_cues[holds].tolist():
+                if _PLACEHOLDERS.match(text[begins[k] : stops[k]]):
+                    kinds[k] = CHROME
         pos = stop
     if pos < len(text):
-        pieces.append((pos, len(text), CHROME, {}))
-    # Chrome cues get no share of the time line.
-    lengths = [s - b if k == SPEECH else 0 for _slot, b, s, k in cues]
+        add(pos, len(text), CHROME)
+    # Chrome cues get no share of the time line; a cue's number counts them all the same.
+    at = np.array(cue_at, dtype=np.int64)
+    speech = np.array(kinds, dtype=object)[at] == SPEECH
+    lengths = np.where(speech, np.array(stops)[at] - np.array(begins)[at], 0).tolist() if len(at) else []
     times = cue_times(parse_clocks(clocks), lengths, duration)
-    for n, ((slot, b, s, kind), (start, end)) in enumerate(zip(cues, times)):
-        pieces[slot] = (b, s, kind, {"start": start, "end": end, "cue": n} if kind == SPEECH else {})
-    return partition(text, pieces)
+    starts, ends, numbers = [None] * len(begins), [None] * len(begins), [None] * len(begins)
+    for n, (k, (start, end)) in enumerate(zip(cue_at, times)):
+        if kinds[k] == SPEECH:
+            starts[k], ends[k], numbers[k] = start, end, n
+    return list(map(Span._make, zip(begins, stops, kinds, starts, ends, repeat(None), numbers)))
