@@ -101,7 +101,7 @@ def _split(scores: np.ndarray, lo: int, hi: int, most: int, soft: int) -> list[i
 
 
 def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
-    """:func:`_clause_scores` of all tokens at once, the word tests in polars.
+    """:func:`_clause_scores` of a run of tokens at once, the word tests in polars.
 
     The conjunctions and clause starts are plain ASCII words, so a token can be one only if
     its letters a-z and apostrophes alone spell one; only those few meet :func:`_key`.
@@ -147,9 +147,14 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     pieces = [starts]
     long = np.flatnonzero(stops - starts > soft)
     if len(long):
-        scores = _clause_scores_of(toks)
-        for k, j in zip(starts[long].tolist(), stops[long].tolist()):
-            pieces.append(np.array([k + cut for cut in _split(scores, k, j, most, soft)], dtype=np.int64))
+        # the long sentences' tokens one after another: scores are read only inside a sentence
+        firsts, lasts = starts[long], stops[long]
+        sizes = lasts - firsts
+        offsets = np.concatenate(([0], np.cumsum(sizes)))
+        rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - firsts, sizes)
+        scores = _clause_scores_of(toks[rows])
+        for k, lo, hi in zip(firsts.tolist(), offsets[:-1].tolist(), offsets[1:].tolist()):
+            pieces.append(np.array([k + cut for cut in _split(scores, lo, hi, most, soft)], dtype=np.int64))
     opening = np.zeros(n, dtype=np.int32)
     opening[np.concatenate(pieces)] = 1
     toks = toks.with_columns(pl.Series("sent", np.cumsum(opening, dtype=np.int32) - 1), punctuated.alias("_ended"))
