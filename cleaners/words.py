@@ -83,12 +83,16 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     body = np.where(speech, np.minimum(kept[np.searchsorted(kept, begins)], stops), stops)
 
     # Word starts: a non-whitespace character in a body, at the body's start or after whitespace.
-    span_of = np.repeat(np.arange(len(spans)), stops - begins)
-    pos = np.arange(size)
+    # (Only the starts of non-whitespace runs and the bodies' starts are looked at, not every character.)
     after_white = np.concatenate(([False], white[:-1])) if size else white
-    starts_word = ~white & speech[span_of] & (pos >= body[span_of]) & ((pos == body[span_of]) | after_white)
+    run_at = np.flatnonzero(~white & after_white)
+    run_span = np.searchsorted(begins, run_at, side="right") - 1  # the span holding each position
+    body_at = body[speech & (body < stops)]
+    starts_word = np.zeros(size, dtype=bool)
+    starts_word[run_at[speech[run_span] & (run_at >= body[run_span])]] = True
+    starts_word[body_at[~white[body_at]]] = True
     word_at = np.flatnonzero(starts_word)
-    word_span = span_of[word_at]
+    word_span = np.searchsorted(begins, word_at, side="right") - 1
     # A word ends at whitespace or at its span's end, whichever comes first.
     cut = white.copy()
     cut[begins[begins < size]] = True  # a span's start ends any word of the span before
