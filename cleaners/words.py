@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 import regex
 
 from cleaners.readers import CHROME, META, SPEECH, Span
@@ -157,31 +156,44 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     return frame.select(list(SCHEMA))
 
 
+# Noncharacters (never in real text): one that the text lacks marks the cuts for polars' split.
+_CUT_MARKS = range(0xFDD0, 0xFDF0)
+
+
 def _raw_and_ws(text: str, codes: np.ndarray, tok_start: np.ndarray, tok_raw_end: np.ndarray) -> tuple[pl.Series, pl.Series]:
     """The ``raw`` and ``ws`` columns: the text cut at every token's start and raw end.
 
-    The cuts run through the text in order (raw, ws, raw, ws, ...), so the UTF-8 bytes
-    of the text with the cuts as offsets are one Arrow string array of alternating raw
-    and ws: no Python string per token.
+    The cuts run through the text in order (raw, ws, raw, ws, ...), so a mark character
+    put in at every cut (numpy, on the code points) and one polars split give all the
+    pieces at once: no Python slice per token.
     """
     cuts = np.empty(2 * len(tok_start) + 1, dtype=np.int64)
     cuts[0:-1:2] = tok_start
     cuts[1::2] = tok_raw_end
     cuts[-1] = len(text)
+    mark = next((m for m in _CUT_MARKS if not (codes == m).any()), None)
+    if mark is None or (np.diff(cuts) < 0).any() or not len(tok_start):
+        return _raw_and_ws_sliced(text, cuts)
+    inner = cuts[1:-1] - cuts[0]
+    body = codes[cuts[0]:]
+    marked = np.empty(len(body) + len(inner), dtype=np.uint32)
+    at = inner + np.arange(len(inner))  # where each mark lands once the ones before it are in
+    keep = np.ones(len(marked), dtype=bool)
+    keep[at] = False
+    marked[keep] = body
+    marked[at] = mark
     try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        data = None  # a lone surrogate (only in a caller's own str) has no UTF-8 form
-    if data is None or (np.diff(cuts) < 0).any():
-        bounds = cuts.tolist()
-        return (pl.Series([text[i:j] for i, j in zip(bounds[0:-1:2], bounds[1::2])], dtype=pl.String),
-                pl.Series([text[i:j] for i, j in zip(bounds[1::2], bounds[2::2])], dtype=pl.String))
-    width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-    byte_at = np.concatenate(([0], np.cumsum(width)))
-    cuts = byte_at[cuts]
-    pieces = pa.LargeStringArray.from_buffers(len(cuts) - 1, pa.py_buffer(cuts), pa.py_buffer(data))
-    both = pl.Series(pl.from_arrow(pieces), dtype=pl.String)
+        joined = marked.tobytes().decode("utf-32-le")
+    except UnicodeDecodeError:  # a lone surrogate (only in a caller's own str): polars cannot hold it anyway
+        return _raw_and_ws_sliced(text, cuts)
+    both = pl.Series([joined], dtype=pl.String).str.split(chr(mark)).explode()
     return both.gather_every(2), both.gather_every(2, offset=1)
+
+
+def _raw_and_ws_sliced(text: str, cuts: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    bounds = cuts.tolist()
+    return (pl.Series([text[i:j] for i, j in zip(bounds[0:-1:2], bounds[1::2])], dtype=pl.String),
+            pl.Series([text[i:j] for i, j in zip(bounds[1::2], bounds[2::2])], dtype=pl.String))
 
 
 def rebuild_raw(words: pl.DataFrame) -> str:
