@@ -137,7 +137,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     punctuated = toks["out"].str.contains(SENTENCE_END)
     marked = punctuated.arg_true()
     abbreviations = [k for k, o in zip(marked.to_list(), toks["out"].gather(marked).to_list()) if _ABBREVIATION.match(o)]
-    ends = punctuated.scatter(abbreviations, False) if abbreviations else punctuated
+    ends = punctuated.clone().scatter(abbreviations, False) if abbreviations else punctuated  # scatter works in place
     opens = (toks["turn"] != toks["turn"].shift(1)) | ends.shift(1)
     starts = opens.fill_null(True).arg_true().to_numpy()
     # 3: over-long sentences split where a clause starts
