@@ -290,7 +290,8 @@ def _local(folders: list[str], settings: Settings, jobs: int, work=None) -> Iter
     while broken:  # a new pool after a worker died; the episodes it had in flight are reported failed
         broken = False
         # spawn, not fork: forking a process that runs polars' thread pool can deadlock.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 **_worker_threads(jobs)) as pool:
             # A small window of episodes in flight: results are written and dropped as they come,
             # so memory does not grow with the number of episodes.
             pending = {pool.submit(work, f, settings): f for f in itertools.islice(queue, 2 * jobs)}
@@ -308,6 +309,20 @@ def _local(folders: list[str], settings: Settings, jobs: int, work=None) -> Iter
                 if not broken:
                     for folder in itertools.islice(queue, len(finished)):
                         pending[pool.submit(work, folder, settings)] = folder
+
+
+def _worker_threads(jobs: int) -> dict:
+    """Pool arguments giving each worker process its share of the cores for polars' thread pool.
+
+    ``jobs`` workers that each start one polars thread per core make jobs x cores threads fighting
+    for the cores; a worker's episode gains little from them, and the switching costs CPU. The
+    setting is made before the worker first imports polars (``os.putenv`` is picklable and
+    polars-free); a POLARS_MAX_THREADS the user set is left alone.
+    """
+    if "POLARS_MAX_THREADS" in os.environ:
+        return {}
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    return {"initializer": os.putenv, "initargs": ("POLARS_MAX_THREADS", str(threads))}
 
 
 def _dask(folders: list[str], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[Outcome]:

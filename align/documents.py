@@ -56,6 +56,8 @@ _LETTER = regex.compile(r"[\p{L}\p{N}]")
 
 def detect_lang(text: str) -> str:
     """``"zh"`` when Han characters make up a fair share of the letters, else ``"en"``."""
+    if not _HAN.search(text):  # most units of an English document: no need to count letters
+        return "en"
     letters = len(_LETTER.findall(text))
     if letters and len(_HAN.findall(text)) / letters > 0.3:
         return "zh"

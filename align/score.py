@@ -1,6 +1,6 @@
 """Candidate scoring: which spans of the transcript could a unit come from?
 
-Set-at-a-time in polars. Transcript sentences are grouped into *windows* of 1..k consecutive
+Set-at-a-time: polars tables in and out, numpy arrays inside the English scorer. Transcript sentences are grouped into *windows* of 1..k consecutive
 sentences (:func:`windows`), so a unit can map to a span. A *scorer* takes the units of one
 language and the windows and returns *candidates* (:data:`CANDIDATE_SCHEMA`):
 
@@ -37,6 +37,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Callable
 
+import numpy as np
 import polars as pl
 import regex
 from rapidfuzz import fuzz, process
@@ -130,33 +131,57 @@ def stem(word: str) -> str:
 _MAGNITUDES = {"thousand", "million", "billion", "trillion", "percent", "x"}
 
 
+# A word and whether a sentence ends right after it (the next word then starts a sentence).
+_WORD_AND_STOP = regex.compile(rf"({_WORD.pattern})(?=([.?!]?))")
+
+
 def terms(text: str) -> list[tuple[str, bool]]:
     """(term, is_anchor) in order: numbers and mid-sentence capitalised names are anchors.
 
     A number with its magnitude ("$50 trillion", "90%", "90 percent") is also one term: a much
     rarer anchor than "50" or "trillion" alone.
     """
-    out = []
-    start_of_sentence = True
+    out: list[tuple[str, bool]] = []
+    at_start = True
     last_number = None
-    for m in _WORD.finditer(text.replace("’", "'")):
-        tok = m.group(0)
-        at_start = start_of_sentence
-        start_of_sentence = text[m.end() : m.end() + 1] in (".", "?", "!")
+    if len(_PAIRS[True]) + len(_PAIRS[False]) > _PAIRS_MAX:  # bounded, like an lru_cache
+        _PAIRS[True].clear()
+        _PAIRS[False].clear()
+    for tok, stop in _WORD_AND_STOP.findall(text.replace("’", "'")):
         if tok[0].isdigit() or tok[0] in "$€£":
             num = tok.lstrip("$€£").replace(",", "").rstrip("%").rstrip(".")
             out.append((num, True))
             if tok.endswith("%"):
                 out.append((num + "%", True))
             last_number = num
-            continue
-        number, last_number = last_number, None
-        if number is not None and tok.lower() in _MAGNITUDES:
-            low_tok = tok.lower()
-            out.append((number + ("%" if low_tok == "percent" else " " + low_tok), True))
-        for term, number_word, capitalised in _word_terms(tok):
-            out.append((term, number_word or (capitalised and not at_start)))
+        else:
+            if last_number is not None:
+                low_tok = tok.lower()
+                if low_tok in _MAGNITUDES:
+                    out.append((last_number + ("%" if low_tok == "percent" else " " + low_tok), True))
+                last_number = None
+            known = _PAIRS[at_start]
+            pairs = known.get(tok)
+            if pairs is None:
+                pairs = known[tok] = tuple((term, number_word or (capitalised and not at_start))
+                                           for term, number_word, capitalised in _word_terms(tok))
+            out.extend(pairs)
+        at_start = bool(stop)
     return out
+
+
+# (term, is_anchor) per word, by whether the word opens a sentence: a talk says the same words again
+# and again. A vocabulary cache, kept per process (not per text) and bounded.
+_PAIRS: dict[bool, dict[str, tuple[tuple[str, bool], ...]]] = {True: {}, False: {}}
+_PAIRS_MAX = 200_000
+
+
+def clear_caches() -> None:
+    """Forget the per-word caches (stems, terms): the next text is scored as if it were the first."""
+    _PAIRS[True].clear()
+    _PAIRS[False].clear()
+    _word_terms.cache_clear()
+    stem.cache_clear()
 
 
 @lru_cache(maxsize=65536)  # terms() meets the same words over and over: split and stem each once
@@ -175,19 +200,39 @@ def _word_terms(tok: str) -> tuple[tuple[str, bool, bool], ...]:
     return tuple(out)
 
 
-def _term_table(keys: list, texts: list[str], key_name: str) -> pl.DataFrame:
-    rows_k, rows_t, rows_a = [], [], []
-    for k, text in zip(keys, texts):
-        for t, anchor in terms(text or ""):
-            rows_k.append(k)
-            rows_t.append(t)
-            rows_a.append(anchor)
-    return pl.DataFrame({key_name: rows_k, "term": rows_t, "anchor": rows_a},
-                        schema={key_name: pl.UInt32 if key_name == "key" else pl.Int32, "term": pl.String, "anchor": pl.Boolean})
-
-
 # ---------------------------------------------------------------------------------------------
 # Scorers
+#
+# The lexical scorer works on integer arrays (numpy) rather than joins of polars tables: a talk
+# of 1,250 sentences and four documents make ~40,000 (unit, sentence, term) hits and ~350,000
+# (unit, window, term) rows, and a dozen joins and group-bys over those cost more than the
+# arithmetic. The steps and the numbers are the same as the relational description above.
+
+
+class _Transcript:
+    """The sentences' terms: a vocabulary, each term's document frequency and the positions
+    (sentence order) where it is said, as a CSR index (term -> sorted positions)."""
+
+    def __init__(self, texts: list[str]):
+        vocab: dict[str, int] = {}
+        tids: list[int] = []  # term id of each (position, term), positions ascending
+        counts: list[int] = []  # distinct terms per position
+        for text in texts:
+            seen = {vocab.setdefault(t, len(vocab)) for t, _anchor in terms(text or "")}
+            tids.extend(seen)
+            counts.append(len(seen))
+        self.vocab = vocab
+        tid = np.array(tids, dtype=np.int64)
+        pos = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+        order = np.argsort(tid, kind="stable")  # by term, positions ascending within a term
+        self.positions = pos[order]
+        self.df = np.bincount(tid, minlength=len(vocab))
+        self.offsets = np.concatenate([[0], np.cumsum(self.df)])
+
+
+def _idf(df: np.ndarray, n: int) -> np.ndarray:
+    """BM25's IDF (computed by polars, as it always was, so every digit stays the same)."""
+    return pl.Series(1 + (n - df.astype(np.float64) + 0.5) / (df + 0.5)).log().to_numpy()
 
 
 def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: bool = False,
@@ -199,77 +244,99 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
     """
     if units.height == 0 or wins.height == 0:
         return pl.DataFrame(schema=CANDIDATE_SCHEMA)
-    single = wins.filter(pl.col("size") == 1)
-    sent_terms = _term_table(single["first"].to_list(), single["text"].to_list(), "sid").unique(["sid", "term"])
-    n = max(single.height, 1)
-    df = sent_terms.group_by("term").agg(pl.len().alias("df"))
-    # BM25's IDF; terms the talk never says still weigh (as if said once) so paraphrase costs.
-    idf = df.with_columns(
-        (1 + (n - pl.col("df") + 0.5) / (pl.col("df") + 0.5)).log().alias("idf"),
-        (pl.col("df") > max(2, COMMON_SHARE * n)).alias("common"),
-    )
-    unseen_idf = math.log(1 + (n - 0.5) / 1.5)
-    unit_terms = (
-        _term_table(units["key"].to_list(), units["text"].to_list(), "key")
-        .group_by("key", "term").agg(pl.col("anchor").any())
-        .join(idf, on="term", how="left")
-        .with_columns(pl.col("idf").fill_null(unseen_idf), pl.col("common").fill_null(False))
-        .filter(~pl.col("common"))
-    )
-    if anchors_only:
-        unit_terms = unit_terms.filter(pl.col("anchor"))
-    unit_terms = unit_terms.with_columns(
-        (pl.col("idf") * pl.when(pl.col("anchor")).then(2.0).otherwise(1.0)).alias("w")
-    )
-    totals = unit_terms.group_by("key").agg(pl.col("w").sum().alias("total"))
-
-    # Each shared (unit, sentence, term) counts for every window of size k that holds the sentence.
-    pos = single.select(pl.col("first").alias("sid"), pl.int_range(0, pl.len(), dtype=pl.Int32).alias("pos"))
-    hits = unit_terms.join(sent_terms.drop("anchor"), on="term").join(pos, on="sid")
-    if hits.height == 0:
+    size_of = wins["size"].to_numpy()
+    # A window is (size, fpos): fpos is its first sentence's position in talk order (windows() layout).
+    rows_by_size = {k: np.flatnonzero(size_of == k) for k in range(1, MAX_WINDOW + 1)}
+    heads = wins["text"].gather(rows_by_size[1]).to_list()
+    talk = _Transcript(heads)
+    if not talk.vocab:  # nothing said that a unit could share
         return pl.DataFrame(schema=CANDIDATE_SCHEMA)
-    sizes = pl.DataFrame({"size": [k for k in range(1, MAX_WINDOW + 1) for _ in range(k)],
-                          "offset": [o for k in range(1, MAX_WINDOW + 1) for o in range(k)]},
-                         schema={"size": pl.Int32, "offset": pl.Int32})
-    win_pos = wins.with_columns(pl.int_range(0, pl.len(), dtype=pl.Int32).over("size").alias("fpos"))
-    # A term said in several sentences of a window counts once, at its first sentence there: the
-    # hit at ``pos`` is that first one when the unit's term was last heard before the window
-    # (``prev`` < fpos). Cheaper than a unique() over every (unit, window, term).
-    hits = hits.sort("key", "term", "pos").with_columns(
-        pl.when((pl.col("key") == pl.col("key").shift(1)) & (pl.col("term") == pl.col("term").shift(1)))
-        .then(pl.col("pos").shift(1)).alias("prev")
-    )
-    spread = (
-        hits.join(sizes, how="cross")
-        .with_columns((pl.col("pos") - pl.col("offset")).alias("fpos"))
-        .filter((pl.col("fpos") >= 0) & (pl.col("prev").is_null() | (pl.col("prev") < pl.col("fpos"))))
-    )
-    every = (
-        spread.group_by("key", "size", "fpos")
-        .agg(pl.col("w").sum().alias("got"), pl.col("anchor").sum().cast(pl.Int32).alias("anchors"))
-        .join(totals, on="key")
-        .with_columns((pl.col("got") / pl.col("total")).round(9).alias("coverage"))
-        .with_columns((pl.col("coverage") - SIZE_PENALTY * (pl.col("size") - 1)).alias("raw"))
-        .join(win_pos.select("size", "fpos", "first", "last", "start"), on=["size", "fpos"])
-    )
-    # Only a unit's best windows can be among its first top + 4: keep those (ties included) before the sort.
-    best_raw = pl.col("raw").rank("min", descending=True).over("key") <= top + 4
-    scored = (
-        _with_margin(every)
-        .filter(best_raw)
-        .sort(["raw", "size", "fpos"], descending=[True, False, False])  # ties broken by place: deterministic
-        .group_by("key", maintain_order=True).head(top + 4)
-        .join(win_pos.select("size", "fpos", "text"), on=["size", "fpos"])
-        .join(single.select(pl.col("first"), pl.col("text").alias("head")), on="first")
-    )
-    # The shared terms, strongest first, only for the windows kept (for the trace's evidence).
-    matched = (
-        spread.join(scored.select("key", "size", "fpos"), on=["key", "size", "fpos"])
-        .sort(["w", "term"], descending=[True, False])
-        .group_by("key", "size", "fpos").agg(pl.col("term").head(6).str.join(" ").alias("matched"))
-    )
-    scored = scored.join(matched, on=["key", "size", "fpos"], how="left")
-    scored = _fuzzy(scored, units)
+    n = max(len(heads), 1)
+    idf = _idf(talk.df, n)
+    common = talk.df > max(2, COMMON_SHARE * n)
+    unseen_idf = math.log(1 + (n - 0.5) / 1.5)
+
+    # The units' terms: weight w = idf, double for numbers and names; terms common in the talk dropped.
+    keys = units["key"].to_list()
+    ut_key, ut_names, ut_anchor = [], [], []  # one row per (unit, term), by unit then term
+    for n_key, text in enumerate(units["text"].to_list()):
+        anchor_of: dict[str, bool] = {}
+        for t, anchor in terms(text or ""):
+            if anchor:
+                anchor_of[t] = True
+            else:
+                anchor_of.setdefault(t, False)
+        for t in sorted(anchor_of):
+            ut_key.append(n_key)
+            ut_names.append(t)
+            ut_anchor.append(anchor_of[t])
+    vocab_get = talk.vocab.get
+    tid = np.array([vocab_get(t, -1) for t in ut_names], dtype=np.int64)
+    anchor_a = np.array(ut_anchor, dtype=bool)
+    said = tid >= 0
+    keep = ~(said & common[np.maximum(tid, 0)])
+    if anchors_only:
+        keep &= anchor_a
+    weight = np.where(said, idf[np.maximum(tid, 0)], unseen_idf) * np.where(anchor_a, 2.0, 1.0)
+    key_a = np.array(ut_key, dtype=np.int64)
+    totals = np.bincount(key_a[keep], weights=weight[keep], minlength=len(keys))
+    keep &= said  # terms the talk never says weigh in the total but have no hits
+    if not keep.any():
+        return pl.DataFrame(schema=CANDIDATE_SCHEMA)
+    ut_key_a, ut_term_a, w_arr, ut_anchor_a = key_a[keep], tid[keep], weight[keep], anchor_a[keep]
+
+    # Hits: every position where a unit's term is said, with the previous such position (-1: none).
+    per_term = talk.df[ut_term_a]
+    hit_ut = np.repeat(np.arange(ut_term_a.size), per_term)
+    starts = np.repeat(np.cumsum(per_term) - per_term, per_term)
+    within = np.arange(hit_ut.size) - starts
+    slot = talk.offsets[ut_term_a][hit_ut] + within
+    hit_pos = talk.positions[slot]
+    hit_prev = np.where(within > 0, talk.positions[slot - 1], -1)
+
+    # Spread: a hit counts for every window of size k holding its sentence (offset 0..k-1 into it),
+    # once per window: only when the term was last said before the window (prev < fpos).
+    sizes = np.array([k for k in range(1, MAX_WINDOW + 1) for _ in range(k)], dtype=np.int64)
+    offsets = np.array([o for k in range(1, MAX_WINDOW + 1) for o in range(k)], dtype=np.int64)
+    n_windows = np.array([0] + [rows_by_size[k].size for k in range(1, MAX_WINDOW + 1)], dtype=np.int64)
+    fpos = hit_pos[:, None] - offsets[None, :]  # (hit, size-offset), row-major: hit by hit
+    valid = (fpos >= 0) & (hit_prev[:, None] < fpos) & (fpos < n_windows[sizes][None, :])
+    sp_hit, sp_combo = np.nonzero(valid)
+    sp_ut = hit_ut[sp_hit]
+    stride = int(n_windows.max())
+    hit_key = ut_key_a[hit_ut]
+    code = ((hit_key[:, None] * MAX_WINDOW + (sizes - 1)[None, :]) * stride + fpos)[valid]
+    groups, group_of = _groups(code, len(keys) * MAX_WINDOW * stride)  # sorted: by unit, size, fpos
+    got = np.bincount(group_of, weights=w_arr[sp_ut])
+    anchors = np.bincount(group_of, weights=ut_anchor_a[sp_ut].astype(np.float64)).astype(np.int32)
+    g_key = groups // (MAX_WINDOW * stride)
+    g_size = groups // stride % MAX_WINDOW + 1
+    g_fpos = groups % stride
+
+    coverage = pl.Series(got / totals[g_key]).round(9).to_numpy()
+    raw = coverage - SIZE_PENALTY * (g_size - 1).astype(np.float64)
+    win_row = np.empty(groups.size, dtype=np.int64)
+    for k in range(1, MAX_WINDOW + 1):
+        at = g_size == k
+        win_row[at] = rows_by_size[k][g_fpos[at]]
+    start = wins["start"].to_numpy()[win_row]
+    margin = _margin(g_key, coverage, start)
+
+    # Only a unit's best top + 4 windows by raw coverage (ties broken by place) go on to fuzzy matching.
+    kept = _best_per_unit(g_key, raw, top + 4)
+
+    scored = pl.DataFrame({
+        "key": pl.Series(keys, dtype=pl.UInt32).gather(g_key[kept]),
+        "size": g_size[kept].astype(np.int32),
+        "fpos": g_fpos[kept].astype(np.int32),
+        "first": wins["first"].gather(win_row[kept]),
+        "last": wins["last"].gather(win_row[kept]),
+        "coverage": coverage[kept],
+        "anchors": anchors[kept],
+        "margin": margin[kept],
+        "matched": _matched(kept, group_of, sp_ut, w_arr, ut_term_a, talk.vocab),
+    })
+    scored = _fuzzy(scored, units, heads)
     best = (
         scored.with_columns(calibrate().alias("score"))
         .sort(["score", "size", "first"], descending=[True, False, False])
@@ -278,36 +345,95 @@ def lexical_scorer(units: pl.DataFrame, wins: pl.DataFrame, *, anchors_only: boo
     return best.select(list(CANDIDATE_SCHEMA)).cast(CANDIDATE_SCHEMA)
 
 
+def _groups(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(code, return_inverse=True)``; by a table over all possible codes (no sort) when
+    that table is small (at most :data:`DENSE_CODES`: 40 MB), so memory stays flat on long talks."""
+    if space > DENSE_CODES:
+        return np.unique(code, return_inverse=True)
+    present = np.zeros(space, dtype=bool)
+    present[code] = True
+    groups = np.flatnonzero(present)
+    index = np.empty(space, dtype=np.int32)
+    index[groups] = np.arange(groups.size, dtype=np.int32)
+    return groups, index[code].astype(np.int64)
+
+
+DENSE_CODES = 1 << 23
+
+
+def _best_per_unit(g_key: np.ndarray, raw: np.ndarray, most: int) -> np.ndarray:
+    """Rows of each unit's ``most`` best windows by ``raw``, ties broken by place; rows come sorted by
+    (unit, size, fpos), and so does the answer.
+
+    Sorting every window of every unit is most of the work, so first a coarse pass: per unit, the
+    highest band of ``raw`` (bands 0.05 wide) above which it has at least ``most`` windows. A window
+    below that band has ``most`` windows strictly better than it, so it can never be kept.
+    """
+    band = np.floor(raw * 20).astype(np.int64)  # monotone in raw
+    band -= band.min()
+    n_bands = int(band.max()) + 1
+    counts = np.bincount(g_key * n_bands + band, minlength=(int(g_key.max()) + 1) * n_bands).reshape(-1, n_bands)
+    at_least = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]  # windows in this band or above
+    floor_band = np.where(at_least[:, 0] >= most, (at_least >= most).sum(axis=1) - 1, 0)
+    rows = np.flatnonzero(band >= floor_band[g_key])
+    order = rows[np.lexsort((-raw[rows], g_key[rows]))]  # stable: ties stay in (size, fpos) order
+    kept = order[_rank_within(g_key[order]) < most]
+    kept.sort()
+    return kept
+
+
+def _rank_within(sorted_keys: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values of a sorted array."""
+    bounds = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    return np.arange(sorted_keys.size) - np.repeat(bounds, np.diff(np.r_[bounds, sorted_keys.size]))
+
+
 ELSEWHERE = 90.0  # seconds: a window this far from the best one is a different place in the talk
 
 
-def _with_margin(every: pl.DataFrame) -> pl.DataFrame:
+def _margin(g_key: np.ndarray, coverage: np.ndarray, start: np.ndarray) -> np.ndarray:
     """``margin``: a window's coverage minus the best coverage found elsewhere in the talk.
 
     A unit that is really said somewhere has one place that stands out; a unit the talk never
-    says matches common words everywhere about equally.
+    says matches common words everywhere about equally. Rows come sorted by unit, size, fpos.
     """
-    # the best window per unit: among its rows of highest coverage (a small set), the first by place
-    best = every.filter(pl.col("coverage") == pl.col("coverage").max().over("key"))
-    top = best.sort(["coverage", "size", "fpos"], descending=[True, False, False]).group_by(
-        "key", maintain_order=True).first().select(
-        "key", pl.col("coverage").alias("c1"), pl.col("start").alias("s1"))
-    second = (
-        every.join(top, on="key").filter((pl.col("start") - pl.col("s1")).abs() > ELSEWHERE)
-        .group_by("key").agg(pl.col("coverage").max().alias("c2"))
-    )
-    return (
-        every.join(top, on="key").join(second, on="key", how="left")
-        .with_columns(pl.col("c2").fill_null(0.0))
-        .with_columns(
-            (pl.col("coverage") - pl.when((pl.col("start") - pl.col("s1")).abs() > ELSEWHERE)
-             .then(pl.col("c1")).otherwise(pl.col("c2"))).alias("margin"))
-        .drop("c1", "c2", "s1")
-    )
+    bounds = np.flatnonzero(np.r_[True, g_key[1:] != g_key[:-1]])
+    segment = np.repeat(np.arange(bounds.size), np.diff(np.r_[bounds, g_key.size]))
+    c1 = np.maximum.reduceat(coverage, bounds)
+    # the best window: among those of highest coverage, the first by size, then place
+    at_best = np.flatnonzero(coverage == c1[segment])
+    first_best = at_best[np.searchsorted(segment[at_best], np.arange(bounds.size))]
+    s1 = start[first_best]
+    far = np.abs(start - s1[segment]) > ELSEWHERE
+    c2 = np.maximum.reduceat(np.where(far, coverage, -np.inf), bounds)
+    c2[np.isneginf(c2)] = 0.0
+    return coverage - np.where(far, c1[segment], c2[segment])
+
+
+def _matched(kept: np.ndarray, group_of: np.ndarray, sp_ut: np.ndarray, w: np.ndarray, ut_term: np.ndarray,
+             vocab: dict[str, int]) -> list[str]:
+    """The shared terms of each kept window, strongest first (ties by spelling), six at most."""
+    names = np.array(list(vocab), dtype=object)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    slot = np.full(group_of.max() + 1, -1, dtype=np.int64)
+    slot[kept] = np.arange(kept.size)
+    rows = np.flatnonzero(slot[group_of] >= 0)
+    tid = ut_term[sp_ut[rows]]
+    where = slot[group_of[rows]]
+    order = np.lexsort((rank[tid], -w[sp_ut[rows]], where))
+    where, tid = where[order], tid[order]
+    six = _rank_within(where) < 6
+    where, spelled = where[six], names[tid[six]].tolist()
+    bounds = np.r_[np.flatnonzero(np.r_[True, where[1:] != where[:-1]]), where.size].tolist()
+    return [" ".join(spelled[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+_ALNUM_RUN = regex.compile(r"[\p{L}\p{N}]+")
 
 
 def _norm(text: str) -> str:
-    return " ".join(regex.findall(r"[\p{L}\p{N}]+", text.lower().replace("’", "'")))
+    return " ".join(_ALNUM_RUN.findall(text.lower().replace("’", "'")))
 
 
 def _norm_expr(column: str) -> pl.Expr:
@@ -316,18 +442,25 @@ def _norm_expr(column: str) -> pl.Expr:
             .str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars().alias(column))
 
 
-def _fuzzy(scored: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+def _fuzzy(scored: pl.DataFrame, units: pl.DataFrame, heads: list[str]) -> pl.DataFrame:
     """Best partial match of the unit's words inside the window's words (0..1), and for near-verbatim
-    matches where in the window's first sentence the match begins (``lead``)."""
+    matches where in the window's first sentence the match begins (``lead``).
+
+    ``heads`` are the sentences in talk order; a window (``size``, ``fpos``) is the sentences
+    fpos..fpos+size-1 joined by spaces, so its normalised text is theirs joined (normalising each
+    sentence once rather than every window of every unit: same text, a fraction of the work).
+    """
     texts = dict(zip(units["key"].to_list(), (_norm(t) for t in units["text"].to_list())))
-    scored = scored.with_columns(_norm_expr("text"), _norm_expr("head").str.len_chars().alias("head_len"))
+    normed = pl.DataFrame({"text": heads}, schema={"text": pl.String}).select(_norm_expr("text"))["text"].to_list()
     queries = [texts[k] for k in scored["key"].to_list()]
-    windows_ = scored["text"].to_list()
+    firsts, sizes = scored["fpos"].to_list(), scored["size"].to_list()
+    windows_ = [" ".join(h for h in normed[f : f + k] if h) for f, k in zip(firsts, sizes)]
+    head_lens = [len(normed[f]) for f in firsts]
     # Element-wise in C; partial_ratio slides the shorter string along the longer one.
     # Below VERBATIM_FROM a match is no evidence (see _features), so the scorer may stop early there.
     raw = process.cpdist(queries, windows_, scorer=fuzz.partial_ratio, score_cutoff=VERBATIM_FROM * 100, workers=1) / 100
     values, leads = [], []
-    for u, w, head_len, r in zip(queries, windows_, scored["head_len"].to_list(), raw.tolist()):
+    for u, w, head_len, r in zip(queries, windows_, head_lens, raw.tolist()):
         if not u or not w:
             values.append(0.0)
             leads.append(0.0)

@@ -78,6 +78,10 @@ def live(words: pl.DataFrame) -> pl.DataFrame:
 
 
 SENTENCE_END = r"[.?!…。？！]+[\"'”’)\]」』）]*$"
+# What a dropped word hands to the kept word before it: its closing stop ("right?" -> "?"),
+# which takes the place of a trailing comma, colon or dash there.
+HANDED_ON = r"([.?!…]+)[\"'”’)\]]*$"
+GIVES_WAY = ",;:—–"
 
 
 def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataFrame:
@@ -88,6 +92,7 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
     (``"."`` for a dropped tag question: the statement before it is no question).
     The previous kept word takes the mark only within the same turn and only if it
     does not already end a sentence; a trailing comma or colon gives way to it.
+    The disfluency passes drop the same way on arrays (:meth:`cleaners.live_tokens.LiveTokens.drop`).
     """
     if drops.height == 0:
         return words
@@ -102,7 +107,7 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
         pl.when(~pl.col("_gone")).then(pl.col("turn")).forward_fill().shift(1).alias("_host_turn"),
     )
     # the punctuation is looked for only on the dropped tokens (a regex over every live token costs)
-    mark = pl.col("out").str.extract(r"([.?!…]+)[\"'”’)\]]*$", 1)
+    mark = pl.col("out").str.extract(HANDED_ON, 1)
     gone = toks.filter(pl.col("_gone")).with_columns(pl.when(mark.is_not_null()).then(pl.coalesce("end", mark)).alias("_mark"))
     moved = (
         gone.filter(pl.col("_mark").is_not_null() & pl.col("_host").is_not_null() & (pl.col("_host_turn") == pl.col("turn")))
@@ -111,7 +116,7 @@ def drop_tokens(words: pl.DataFrame, drops: pl.DataFrame, rule: str) -> pl.DataF
         .rename({"_host": "i"})
         .join(toks.select("i", "out"), on="i", how="inner")
         .filter(~pl.col("out").str.contains(SENTENCE_END))
-        .select("i", (pl.col("out").str.strip_chars_end(",;:—–") + pl.col("_mark")).alias("out"))
+        .select("i", (pl.col("out").str.strip_chars_end(GIVES_WAY) + pl.col("_mark")).alias("out"))
     )
     # one update for both: the hosts are kept tokens, so the two sets of changes never meet
     return update(words, pl.concat([drops.select("i", pl.lit("").alias("out")), moved.cast({"i": pl.UInt32})]), rule)
