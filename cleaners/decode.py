@@ -9,8 +9,10 @@ full of control characters) is refused.
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from cleaners.errors import InputError
@@ -128,11 +130,19 @@ def _common_hanzi(ch: str) -> bool:
     return len(b) == 2 and 0xB0 <= b[0] <= 0xD7
 
 
+# Printable ASCII and the four whitespace controls a text may hold: never counted by _control_share.
+# (The standard re module: it removes these runs several times faster than the regex module.)
+_PLAIN_ASCII = re.compile(r"[\t\n\r\f\x20-\x7e]+")
+
+
 def _control_share(text: str) -> float:
     """Share of control, unassigned, private-use and surrogate characters: high for binary data."""
     if not text:
         return 0.0
-    n = sum(1 for ch in text if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"))
+    # Only the rest needs a category look-up, and each distinct character only once
+    # (a Python loop over every character cost 12 ms on a 200 kB caption page).
+    rest = Counter(_PLAIN_ASCII.sub("", text))
+    n = sum(count for ch, count in rest.items() if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"))
     return n / len(text)
 
 

@@ -18,6 +18,8 @@ and never turns a lone common English word into a name.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,6 +48,12 @@ _NOT_ALNUM = regex.compile(r"[^\p{L}\p{N}]+")
 _CAMEL_PART = regex.compile(r"\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+|\p{Lu}+|\p{N}+")
 _ACRONYM_PLURAL = regex.compile(r"^(\p{Lu}{2,})s$")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}]")
+# A word with the text before it (never a letter or digit: those would start the word).
+_GAP_AND_WORD = regex.compile(r"([^\p{L}\p{N}]*)([\p{L}\p{N}][\p{L}\p{N}'’.\-]*[\p{L}\p{N}]|[\p{L}\p{N}])")
+# The same with the standard re module, twice as fast. Its \w is [\p{L}\p{N}] and "_" for every
+# character Python's Unicode tables assign (checked over all code points; the regex module's
+# tables are newer), so it serves a text with no "_" and no character unassigned there.
+_GAP_AND_WORD_RE = re.compile(r"(\W*)(\w[\w'’.\-]*\w|\w)")
 _POSSESSIVE = regex.compile(r"['’][sS]$")
 _SENTENCE_GAP = regex.compile(r"[.?!:;•·|\[\](){}\"“”]")  # punctuation between words that ends a sentence
 
@@ -100,13 +108,13 @@ def parts_of(name: str) -> list[str]:
     words = name.split()
     if len(words) > 1:
         return words
-    pieces = [p for p in regex.split(r"[\-]", name) if p]
+    pieces = [p for p in name.split("-") if p]
     if len(pieces) > 1:
         return pieces
     if is_acronym(name) or not any(c.isupper() for c in name[1:]):
         return [name]
     camel = _CAMEL_PART.findall(name)
-    return camel if "".join(camel) == regex.sub(r"[^\p{L}\p{N}]", "", name) and len(camel) > 1 else [name]
+    return camel if "".join(camel) == _NOT_ALNUM.sub("", name) and len(camel) > 1 else [name]
 
 
 @dataclass(frozen=True)
@@ -235,38 +243,45 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     """
     seen: Counter[str] = Counter()
     lowercase_keys: set[str] = set()
+    kinds: dict[str, tuple] = {}  # what each spelling is, worked out once per call: documents repeat their words
     for text in texts:
         sentence_start = True
+        tokenise = (_GAP_AND_WORD_RE if _re_tokenises(text) else _GAP_AND_WORD).findall
         for line in text.splitlines():
-            tokens = [(m.group(), m.start()) for m in _WORD.finditer(line)]
-            heading = _heading([t[0] for t in tokens], line)
+            tokens = tokenise(line)  # (the text before the word, the word)
+            heading = _heading([raw for _gap, raw in tokens], line)
             if heading or not tokens:
                 sentence_start = True
             run: list[str] = []
-            end = 0
-            for raw, at in tokens:
-                gap = line[end:at]
+            first = True
+            for gap, raw in tokens:
                 if gap.strip():  # punctuation between words ends a run, and maybe a sentence
-                    _count_run(run, seen, heading)
-                    run = []
-                    if end == 0 or _SENTENCE_GAP.search(gap):  # a bullet or a full stop
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
+                    if first or _SENTENCE_GAP.search(gap):  # a bullet or a full stop
                         sentence_start = True
-                end = at + len(raw)
-                word = _POSSESSIVE.sub("", raw)
-                if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
-                    _count_run(run, seen, heading)
-                    run = []
+                first = False
+                kind = kinds.get(raw)
+                if kind is None:
+                    kind = kinds[raw] = _word_kind(raw)
+                word, looks, marked = kind[0], kind[1], kind[2]
+                if looks is None:  # a contraction, a number or a compound: no name, and the sentence goes on
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
                     continue
-                if _looks_like_name(word):
-                    if _marked(word) or (not sentence_start and not heading):
-                        if _distinctive(word):
-                            seen[normalise_name(word)] += 1
+                if looks:
+                    if marked or (not sentence_start and not heading):
+                        if kind[3]:
+                            seen[kind[4]] += 1
                     run.append(word)
                 else:
-                    lowercase_keys.add(fold(word))
-                    _count_run(run, seen, heading)
-                    run = []
-                sentence_start = word.endswith(".")
+                    lowercase_keys.add(kind[4])
+                    if run:
+                        _count_run(run, seen, heading)
+                        run = []
+                sentence_start = kind[5]
             _count_run(run, seen, heading)
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in seen.items():
@@ -276,6 +291,22 @@ def context_vocabulary(texts: list[str]) -> list[str]:
         if key not in best or n > best[key][0]:
             best[key] = (n, spelling)
     return [spelling for _, spelling in sorted(best.values(), key=lambda t: (-t[0], t[1]))]
+
+
+def _re_tokenises(text: str) -> bool:
+    """Whether :data:`_GAP_AND_WORD_RE` cuts ``text`` exactly as :data:`_GAP_AND_WORD` does."""
+    return "_" not in text and not any(ch > "\x7f" and unicodedata.category(ch) == "Cn" for ch in set(text))
+
+
+def _word_kind(raw: str) -> tuple:
+    """How context_vocabulary treats a document's word: (word without possessive, looks like a
+    name (None: skipped), marked, distinctive, what it counts as, ends with a full stop)."""
+    word = _POSSESSIVE.sub("", raw)
+    if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
+        return word, None, False, False, "", False
+    if _looks_like_name(word):
+        return word, True, _marked(word), _distinctive(word), normalise_name(word), word.endswith(".")
+    return word, False, False, False, fold(word), word.endswith(".")
 
 
 def _count_run(run: list[str], seen: Counter, heading: bool) -> None:
@@ -325,8 +356,9 @@ class Matcher:
 
     def __init__(self, glossary: Glossary):
         by_key: dict[str, Target] = {}
+        shipped = _shipped_targets()
         for name in glossary.names:  # most trusted first: the first spelling of a key wins
-            target = Target.of(name)
+            target = shipped.get(name) or Target.of(name)
             if target.key and target.key not in by_key and len(target.parts) <= LONGEST_NAME_WORDS:
                 by_key[target.key] = target
         self.by_key = by_key
@@ -343,8 +375,10 @@ class Matcher:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
-        # Every folded token that can be part of a run worth a closer look.
-        self.run_starts = sorted(self.fix_firsts | set(self.by_part) | {p for p in self.prefixes if len(p) > 1})
+        # What a run worth a closer look starts with: a word that opens a fix or is part of a
+        # multi-word name, or two words that put together start or spell a name's key.
+        self.run_words = sorted(self.fix_firsts | set(self.by_part))
+        self.joinable = sorted(self.prefixes | set(by_key))
 
     # -- one token
 
@@ -420,6 +454,12 @@ class Matcher:
             elif len(k) < 4 or sound(k) != sound(pk) or Levenshtein.normalized_similarity(k, pk) < SOUNDS_ALIKE_SIMILARITY:
                 return False
         return 1 <= exact < len(keys)
+
+
+@lru_cache(maxsize=1)
+def _shipped_targets() -> dict[Name, Target]:
+    """The shipped glossary's names as targets: a shipped file, worked out once per process."""
+    return {name: Target.of(name) for name in shipped_glossary().names}
 
 
 def build(glossary_files: list[str] | None = None, context_texts: list[str] | None = None, shipped: bool = True) -> Matcher:

@@ -70,21 +70,28 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     size = len(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     white = _lookup(_WHITE, codes)
-    begins = np.array([s.begin for s in spans], dtype=np.int64)
-    stops = np.array([s.stop for s in spans], dtype=np.int64)
-    speech = np.array([s.kind == SPEECH for s in spans], dtype=bool)
+    # The spans' fields as columns (a Span is a named tuple: one transpose, no attribute look-ups).
+    begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = zip(*spans)
+    begins = np.array(begin_of, dtype=np.int64)
+    stops = np.array(stop_of, dtype=np.int64)
+    span_kind = np.array(kind_of, dtype=object)
+    speech = span_kind == SPEECH
 
     # Where each speech span's body starts: its first character that str.strip would keep.
     kept = np.append(np.flatnonzero(~_lookup(_ISSPACE, codes)), size)
     body = np.where(speech, np.minimum(kept[np.searchsorted(kept, begins)], stops), stops)
 
     # Word starts: a non-whitespace character in a body, at the body's start or after whitespace.
-    span_of = np.repeat(np.arange(len(spans)), stops - begins)
-    pos = np.arange(size)
+    # (Only the starts of non-whitespace runs and the bodies' starts are looked at, not every character.)
     after_white = np.concatenate(([False], white[:-1])) if size else white
-    starts_word = ~white & speech[span_of] & (pos >= body[span_of]) & ((pos == body[span_of]) | after_white)
+    run_at = np.flatnonzero(~white & after_white)
+    run_span = np.searchsorted(begins, run_at, side="right") - 1  # the span holding each position
+    body_at = body[speech & (body < stops)]
+    starts_word = np.zeros(size, dtype=bool)
+    starts_word[run_at[speech[run_span] & (run_at >= body[run_span])]] = True
+    starts_word[body_at[~white[body_at]]] = True
     word_at = np.flatnonzero(starts_word)
-    word_span = span_of[word_at]
+    word_span = np.searchsorted(begins, word_at, side="right") - 1
     # A word ends at whitespace or at its span's end, whichever comes first.
     cut = white.copy()
     cut[begins[begins < size]] = True  # a span's start ends any word of the span before
@@ -104,18 +111,13 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     order = np.lexsort((tok_kind, tok_span, tok_start))
     tok_start, tok_raw_end, tok_span, tok_kind = tok_start[order], tok_raw_end[order], tok_span[order], tok_kind[order]
     # Each token's whitespace runs to the next token's start (this is how a cue's leading whitespace joins the token before).
-    tok_ws_end = np.append(tok_start[1:], size)
-
-    a, b, c = tok_start.tolist(), tok_raw_end.tolist(), tok_ws_end.tolist()
-    raw = [text[i:j] for i, j in zip(a, b)]
-    ws = [text[i:j] for i, j in zip(b, c)]
-    span_kinds = np.array([0 if s.kind == META else 1 for s in spans], dtype=np.int8)  # of non-speech spans
+    raw, ws = _raw_and_ws(text, codes, tok_start, tok_raw_end)
+    span_kinds = (span_kind != META).astype(np.int8)  # 0 meta, 1 chrome (of non-speech spans)
     kind_code = np.where(tok_kind == 2, 2, np.where(tok_kind == 0, 0, span_kinds[tok_span]))
-    kinds = np.array([META, CHROME, WORD], dtype=object)[kind_code]
 
     is_word = tok_kind == 2
-    t0s = np.array([np.nan if s.start is None else s.start for s in spans], dtype=np.float64)
-    t1s = np.array([np.nan if s.end is None else s.end for s in spans], dtype=np.float64)
+    t0s = np.array(start_of, dtype=np.float64)  # None becomes NaN
+    t1s = np.array(end_of, dtype=np.float64)
     n_body = np.maximum(stops - body, 1)
     t1s = np.where(~np.isnan(t0s) & (np.isnan(t1s) | (t1s < t0s)), t0s + SECONDS_PER_CHAR * n_body, t1s)
     t0 = t0s[tok_span]
@@ -132,13 +134,13 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
-            "raw": pl.Series(raw, dtype=pl.String),
-            "ws": pl.Series(ws, dtype=pl.String),
-            "kind": pl.Series(kinds.tolist(), dtype=pl.String),
+            "raw": raw,
+            "ws": ws,
+            "kind": pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code),
             "start": pl.Series(start, dtype=pl.Float64).scatter(untimed, None),
             "end": pl.Series(end, dtype=pl.Float64).scatter(untimed, None),
-            "cue": pl.Series([s.cue for s in spans], dtype=pl.Int32).gather(at).scatter(nonword, None),
-            "hint": pl.Series([s.speaker for s in spans], dtype=pl.String).gather(at).scatter(nonword, None),
+            "cue": pl.Series(cue_of, dtype=pl.Int32).gather(at).scatter(nonword, None),
+            "hint": pl.Series(speaker_of, dtype=pl.String).gather(at).scatter(nonword, None),
         }
     )
     # Untimed words (a format without times on some cues) take their neighbours' times.
@@ -152,6 +154,46 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Int32).alias("sent"),
     )
     return frame.select(list(SCHEMA))
+
+
+# Noncharacters (never in real text): one that the text lacks marks the cuts for polars' split.
+_CUT_MARKS = range(0xFDD0, 0xFDF0)
+
+
+def _raw_and_ws(text: str, codes: np.ndarray, tok_start: np.ndarray, tok_raw_end: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    """The ``raw`` and ``ws`` columns: the text cut at every token's start and raw end.
+
+    The cuts run through the text in order (raw, ws, raw, ws, ...), so a mark character
+    put in at every cut (numpy, on the code points) and one polars split give all the
+    pieces at once: no Python slice per token.
+    """
+    cuts = np.empty(2 * len(tok_start) + 1, dtype=np.int64)
+    cuts[0:-1:2] = tok_start
+    cuts[1::2] = tok_raw_end
+    cuts[-1] = len(text)
+    mark = next((m for m in _CUT_MARKS if not (codes == m).any()), None)
+    if mark is None or (np.diff(cuts) < 0).any() or not len(tok_start):
+        return _raw_and_ws_sliced(text, cuts)
+    inner = cuts[1:-1] - cuts[0]
+    body = codes[cuts[0]:]
+    marked = np.empty(len(body) + len(inner), dtype=np.uint32)
+    at = inner + np.arange(len(inner))  # where each mark lands once the ones before it are in
+    keep = np.ones(len(marked), dtype=bool)
+    keep[at] = False
+    marked[keep] = body
+    marked[at] = mark
+    try:
+        joined = marked.tobytes().decode("utf-32-le")
+    except UnicodeDecodeError:  # a lone surrogate (only in a caller's own str): polars cannot hold it anyway
+        return _raw_and_ws_sliced(text, cuts)
+    both = pl.Series([joined], dtype=pl.String).str.split(chr(mark)).explode()
+    return both.gather_every(2), both.gather_every(2, offset=1)
+
+
+def _raw_and_ws_sliced(text: str, cuts: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    bounds = cuts.tolist()
+    return (pl.Series([text[i:j] for i, j in zip(bounds[0:-1:2], bounds[1::2])], dtype=pl.String),
+            pl.Series([text[i:j] for i, j in zip(bounds[1::2], bounds[2::2])], dtype=pl.String))
 
 
 def rebuild_raw(words: pl.DataFrame) -> str:

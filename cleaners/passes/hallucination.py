@@ -24,7 +24,7 @@ from importlib import resources
 import numpy as np
 import polars as pl
 
-from cleaners.pipeline import Context, live, token_key, update
+from cleaners.pipeline import Context, token_key, update
 
 SHORTEST_LOOP = 5  # words in a looping phrase; shorter repeats are the repeats pass's
 LONGEST_LOOP = 15
@@ -53,14 +53,13 @@ def _copies(keys: list[str], at: int, n: int) -> int:
     return c
 
 
-def _loop_starts(keys: list[str]) -> set[int]:
+def _loop_starts(keys: list[str] | pl.Series) -> set[int]:
     """Positions where some phrase of SHORTEST..LONGEST_LOOP words is said LOOP_COPIES times in a row.
 
     A vectorised first sieve (word ids compared at distance n) so long inputs
     stay fast; :func:`find_loops` confirms each candidate.
     """
-    ids = {}
-    arr = np.fromiter((ids.setdefault(k, len(ids)) if k else -1 - j for j, k in enumerate(keys)), dtype=np.int64, count=len(keys))
+    arr = _word_ids(keys if isinstance(keys, pl.Series) else pl.Series(keys, dtype=pl.String))
     found: set[int] = set()
     for n in range(SHORTEST_LOOP, LONGEST_LOOP + 1):
         span = (LOOP_COPIES - 1) * n
@@ -72,29 +71,48 @@ def _loop_starts(keys: list[str]) -> set[int]:
     return found
 
 
-def find_known(keys: list[str], known: dict[str, list[tuple[str, ...]]]) -> list[int]:
-    """Positions of known hallucination phrases said two or more times in a row (all copies)."""
+def _word_ids(keys: pl.Series) -> np.ndarray:
+    """A number per key, equal for equal keys; an empty key (a token of punctuation only) matches nothing.
+
+    A hash (no sort): two words that happen to share one only add a candidate that
+    :func:`find_loops` then rejects.
+    """
+    ids = keys.hash(seed=0).to_numpy().view(np.int64).copy()
+    empty = (keys == "").to_numpy()
+    ids[empty] = -1 - np.flatnonzero(empty)
+    return ids
+
+
+def find_known(keys: list[str], known: dict[str, list[tuple[str, ...]]], at: list[int] | None = None) -> list[int]:
+    """Positions of known hallucination phrases said two or more times in a row (all copies).
+
+    ``at``: the positions whose key starts a known phrase, if the caller found them already
+    (the others are passed over one by one anyway).
+    """
     drop: list[int] = []
     k = 0
-    while k < len(keys):
-        step = 1
+    for p in range(len(keys)) if at is None else at:
+        if p < k:
+            continue  # inside the copies just dropped
+        k = p
         for phrase in known.get(keys[k], ()):
             n = len(phrase)
             if tuple(keys[k : k + n]) == phrase and (c := _copies(keys, k, n)) >= 2:
                 drop += range(k, k + c * n)
-                step = c * n
+                k += c * n
                 break
-        k += step
     return drop
 
 
-def find_loops(keys: list[str]) -> tuple[list[int], list[tuple[int, int]]]:
+def find_loops(keys: list[str] | pl.Series) -> tuple[list[int], list[tuple[int, int]]]:
     """Positions of the copies of looping phrases (all but the first), and (kept, dropped) pairs
     whose punctuation moves."""
     drop: list[int] = []
     ends: list[tuple[int, int]] = []
+    starts = _loop_starts(keys)
+    keys = keys.to_list() if isinstance(keys, pl.Series) else keys
     k = 0
-    for at in sorted(_loop_starts(keys)):
+    for at in sorted(starts):
         if at < k:
             continue
         k = at
@@ -117,15 +135,21 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     ).select("i", "out", "raw")
     if said.height == 0:
         return words
+    known = known_phrases()
     shown = pl.when(pl.col("out") != "").then(pl.col("out")).otherwise(pl.col("raw"))
-    keys = said.select(token_key(shown).alias("k"))["k"].to_list()
-    drop = find_known(keys, known_phrases())
+    said = said.with_columns(token_key(shown).alias("k"))
+    said = said.with_columns(pl.col("k").is_in(sorted(known)).alias("_opens"))
+    keys = said["k"].to_list()
+    drop = find_known(keys, known, said["_opens"].arg_true().to_list())
     if drop:
         words = update(words, said[drop].select("i", pl.lit("").alias("out")), "hallucination")
-    toks = live(words).select("i", "out", token_key(pl.col("out")).alias("k"))
+    # The tokens still shown: those said and not dropped, with the same keys (a live token's key is its out's).
+    gone = np.zeros(said.height, dtype=bool)
+    gone[drop] = True
+    toks = said.filter((pl.col("out") != "") & pl.Series(~gone))
     outs = toks["out"].to_list()
     idx = toks["i"].to_list()
-    drop, ends = find_loops(toks["k"].to_list())
+    drop, ends = find_loops(toks["k"])
     if not drop:
         return words
     changes = [(idx[k], "") for k in drop] + [(idx[kept], outs[last]) for kept, last in ends]

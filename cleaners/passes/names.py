@@ -63,7 +63,10 @@ def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher) -> dict[int, 
     out: dict[int, str] = {}
     key_list = keys.to_list()
     claimed = [False] * len(key_list)
-    starts = keys.is_in(matcher.run_starts).arg_true().to_list()
+    # Only tokens that can open a run are visited: the first word of a fix, a word of a
+    # multi-word name, or a word that with the next one starts or spells a name's key.
+    pairs = keys + keys.shift(-1)
+    starts = (keys.is_in(matcher.run_words) | pairs.is_in(matcher.joinable)).arg_true().to_list()
     for start, length, target in _runs(outs, key_list, starts, matcher):
         span = range(start, start + length)
         if any(claimed[k] for k in span) or not _one_clause(outs, start, length):
@@ -82,8 +85,9 @@ def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher)
 
     Three kinds: an explicit ``wrong<TAB>right`` fix; a run that put together spells a
     name ("Deep Mind"); a run that is a multi-word name's words, one of them right
-    ("cloud code"). Only tokens that can be part of one are visited (``starts``: first
-    words of fixes, prefixes of name keys, words of multi-word names).
+    ("cloud code"). Only tokens that can start one are visited (``starts``: first
+    words of fixes, words of multi-word names, and words that with the next word make a
+    prefix of a name's key or a whole key).
     """
     n = len(keys)
     found: dict[tuple[int, int], Target] = {}

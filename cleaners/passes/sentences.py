@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 
 from cleaners.pipeline import SENTENCE_END, Context, live, update
@@ -54,55 +55,109 @@ def split_points(outs: list[str], most: int, soft: int | None = None) -> list[in
     soft = soft if soft is not None else (2 * most) // 3
     if len(outs) <= soft:
         return []
-    return _split(outs, [_key(o) for o in outs], most, soft)
+    return _split(_clause_scores(outs), 0, len(outs), most, soft)
 
 
-def _split(outs: list[str], keys: list[str], most: int, soft: int) -> list[int]:
-    """:func:`split_points` with the words' keys computed once for all the recursive calls."""
-    n = len(outs)
+def _clause_scores(outs: list[str]) -> np.ndarray:
+    """Per word, how clearly a new clause starts at it (before the preference for the middle).
+
+    The same for every piece the recursion looks at: a cut point is never within
+    MIN_PIECE words of a piece's end, so the word after it is always in the piece.
+    """
+    keys = [_key(o) for o in outs] + [""]
+    scores = np.zeros(len(outs), dtype=np.float64)
+    for k in range(1, len(outs)):
+        score = 0.0
+        comma = outs[k - 1].endswith(",")
+        if comma or outs[k - 1].endswith((";", ":", "—")):
+            score += 2
+        word = keys[k]
+        if word in _CONJUNCTIONS:
+            score += 2 + (1 if keys[k + 1] in _CLAUSE_STARTS else 0)
+        elif word in _CLAUSE_STARTS and comma:
+            score += 1
+        scores[k] = score
+    return scores
+
+
+def _split(scores: np.ndarray, lo: int, hi: int, most: int, soft: int) -> list[int]:
+    """Cut points (relative to ``lo``) of the piece ``lo:hi``, given :func:`_clause_scores`."""
+    n = hi - lo
     if n <= soft:
         return []
+    ks = np.arange(MIN_PIECE, n - MIN_PIECE + 1)
     best, best_score = None, -1.0
-    for k in range(MIN_PIECE, n - MIN_PIECE + 1):
-        word, nxt = keys[k], keys[k + 1] if k + 1 < n else ""
-        score = 0.0
-        if outs[k - 1].endswith((",", ";", ":", "—")):
-            score += 2
-        if word in _CONJUNCTIONS:
-            score += 2 + (1 if nxt in _CLAUSE_STARTS else 0)
-        elif word in _CLAUSE_STARTS and outs[k - 1].endswith(","):
-            score += 1
-        score -= abs(k - n / 2) / n  # prefer the middle
-        if score > best_score:
-            best, best_score = k, score
+    if len(ks):
+        # the clause score less the distance from the middle; the first best wins
+        total = scores[lo + ks] - np.abs(ks - n / 2) / n
+        j = int(np.argmax(total))
+        best, best_score = int(ks[j]), float(total[j])
     if n <= most and best_score < CLEAR_CLAUSE:
         return []
     if best is None:
         best = n // 2
-    head = _split(outs[:best], keys[:best], most, soft)
-    return head + [best] + [best + p for p in _split(outs[best:], keys[best:], most, soft)]
+    head = _split(scores, lo, lo + best, most, soft)
+    return head + [best] + [best + p for p in _split(scores, lo + best, hi, most, soft)]
+
+
+def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
+    """:func:`_clause_scores` of a run of tokens at once, the word tests in polars.
+
+    The conjunctions and clause starts are plain ASCII words, so a token can be one only if
+    its letters a-z and apostrophes alone spell one; only those few meet :func:`_key`.
+    Scores across a sentence boundary are never read (see :func:`_clause_scores`).
+    """
+    out, prev = pl.col("out"), pl.col("out").shift(1)
+    ascii_key = out.str.to_lowercase().str.replace_all("’", "'", literal=True).str.replace_all(r"[^a-z']", "")
+    flags = toks.select(
+        prev.str.ends_with(",").fill_null(False).alias("comma"),
+        pl.any_horizontal(prev.str.ends_with(p) for p in (";", ":", "—")).fill_null(False).alias("stop"),
+        ascii_key.is_in(sorted(_CONJUNCTIONS | _CLAUSE_STARTS)).alias("maybe"),
+    )
+    comma, stop = flags["comma"].to_numpy(), flags["stop"].to_numpy()
+    conj = np.zeros(toks.height + 1, dtype=bool)  # one more: the word after the last
+    clause = np.zeros(toks.height + 1, dtype=bool)
+    maybe = flags["maybe"].arg_true()
+    for k, o in zip(maybe.to_list(), toks["out"].gather(maybe).to_list()):
+        key = _key(o)
+        conj[k], clause[k] = key in _CONJUNCTIONS, key in _CLAUSE_STARTS
+    conj, clause_next, clause = conj[:-1], clause[1:], clause[:-1]
+    scores = 2.0 * (comma | stop) + np.where(conj, 2.0 + clause_next, np.where(clause & comma, 1.0, 0.0))
+    scores[0] = 0.0
+    return scores
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     toks = live(words).select("i", "out", "turn")
     if toks.height == 0:
         return words.with_columns(pl.lit(None, dtype=pl.Int32).alias("sent"))
-    outs = toks["out"].to_list()
+    n = toks.height
     # 1-2: a sentence opens at a turn change and after end punctuation ("Dr." is no end).
     # The end test runs in polars; only the few tokens that pass it meet the abbreviation check.
-    ends = toks["out"].str.contains(SENTENCE_END).to_list()
-    ends = [e and not _ABBREVIATION.match(o) for e, o in zip(ends, outs)]
-    opens = (toks["turn"] != toks["turn"].shift(1)) | pl.Series(ends).shift(1)
-    starts = opens.fill_null(True).arg_true().to_list()
+    punctuated = toks["out"].str.contains(SENTENCE_END)
+    marked = punctuated.arg_true()
+    abbreviations = [k for k, o in zip(marked.to_list(), toks["out"].gather(marked).to_list()) if _ABBREVIATION.match(o)]
+    ends = punctuated.clone().scatter(abbreviations, False) if abbreviations else punctuated  # scatter works in place
+    opens = (toks["turn"] != toks["turn"].shift(1)) | ends.shift(1)
+    starts = opens.fill_null(True).arg_true().to_numpy()
     # 3: over-long sentences split where a clause starts
-    pieces = []
-    for k, j in zip(starts, starts[1:] + [len(outs)]):
-        pieces.append(k)
-        pieces += [k + cut for cut in split_points(outs[k:j], ctx.max_sentence_words)]
-    opening = [False] * len(outs)
-    for k in pieces:
-        opening[k] = True
-    toks = toks.with_columns((pl.Series(opening).cum_sum() - 1).cast(pl.Int32).alias("sent"))
+    most = ctx.max_sentence_words
+    soft = (2 * most) // 3
+    stops = np.append(starts[1:], n)
+    pieces = [starts]
+    long = np.flatnonzero(stops - starts > soft)
+    if len(long):
+        # the long sentences' tokens one after another: scores are read only inside a sentence
+        firsts, lasts = starts[long], stops[long]
+        sizes = lasts - firsts
+        offsets = np.concatenate(([0], np.cumsum(sizes)))
+        rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - firsts, sizes)
+        scores = _clause_scores_of(toks[rows])
+        for k, lo, hi in zip(firsts.tolist(), offsets[:-1].tolist(), offsets[1:].tolist()):
+            pieces.append(np.array([k + cut for cut in _split(scores, lo, hi, most, soft)], dtype=np.int64))
+    opening = np.zeros(n, dtype=np.int32)
+    opening[np.concatenate(pieces)] = 1
+    toks = toks.with_columns(pl.Series("sent", np.cumsum(opening, dtype=np.int32) - 1), punctuated.alias("_ended"))
     first = pl.col("sent") != pl.col("sent").shift(1).fill_null(-1)
     last = pl.col("sent") != pl.col("sent").shift(-1).fill_null(-1)
     lone_i = pl.col("out").str.contains(_LONE_I)
@@ -110,9 +165,10 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         "i", (pl.col("out").str.slice(0, 1).str.to_uppercase() + pl.col("out").str.slice(1)).alias("out")
     )
     words = update(words, caps, "sentences")
+    # Capitalising a first letter never changes how a token ends: "_ended" still holds.
     toks = toks.join(caps.rename({"out": "_cap"}), on="i", how="left", maintain_order="left").with_columns(pl.coalesce("_cap", "out").alias("out"))
-    stops = toks.filter(last & ~pl.col("out").str.contains(SENTENCE_END)).select(
+    full_stops = toks.filter(last & ~pl.col("_ended")).select(
         "i", (pl.col("out").str.strip_chars_end(",;:—–") + ".").alias("out")
     )
-    words = update(words, stops, "sentences")
+    words = update(words, full_stops, "sentences")
     return words.drop("sent", strict=False).join(toks.select("i", "sent"), on="i", how="left", maintain_order="left")

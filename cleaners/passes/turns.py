@@ -35,13 +35,18 @@ LONG_ANSWER = 250  # words: beyond this a stretch is more and more likely an ans
 LONG_ANSWER_SCALE = 100.0
 
 
+# ">>" as the captions may write it, escaped or not: every way "&gt;" -> ">" can give ">>".
+_MARK_SPELLINGS = (">>", ">&gt;", "&gt;>", "&gt;&gt;")
+
+
 def _marked() -> pl.Expr:
     """The raw token starts with ``>>``, also when the captions escaped it as ``&gt;&gt;``.
 
     Read from ``raw``, not ``out``: this pass blanks the marks in ``out``, and re-running the
-    pipeline on its own table must find the same turns.
+    pipeline on its own table must find the same turns. (Four prefix tests rather than
+    unescaping every token first.)
     """
-    return pl.col("raw").str.replace_all("&gt;", ">", literal=True).str.starts_with(TURN_MARK)
+    return pl.any_horizontal(pl.col("raw").str.starts_with(m) for m in _MARK_SPELLINGS)
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -50,18 +55,19 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
     hint = pl.col("hint").forward_fill().fill_null("")
     hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
-    words = words.with_columns((mark | hint_change).cum_sum().cast(pl.Int32).alias("turn"))
+    words = words.with_columns(mark.alias("_mark")).with_columns((pl.col("_mark") | hint_change).cum_sum().cast(pl.Int32).alias("turn"))
+    marks = words.filter("_mark").select("i", pl.col("out").str.strip_chars_start(">").alias("out"))
+    words = words.drop("_mark")
     if words["hint"].is_null().all():
         words = attribute(words)
     # ">>" alone is dropped; ">>Yeah" keeps its word.
-    marks = words.filter(mark).select("i", pl.col("out").str.strip_chars_start(">").alias("out"))
     return update(words, marks, "turns")
 
 
 def _stretches(words: pl.DataFrame) -> pl.DataFrame:
     """Per ``>>`` stretch: its first token id, word count, and whether its last words ask a question."""
     first = words.group_by("turn").agg(pl.col("i").min().alias("first"))
-    speech = words.filter((pl.col("kind") == "word") & (pl.col("raw").str.replace_all("&gt;", ">", literal=True) != TURN_MARK))
+    speech = words.filter((pl.col("kind") == "word") & ~pl.col("raw").is_in(list(_MARK_SPELLINGS)))
     return (
         speech.group_by("turn", maintain_order=True)
         .agg(

@@ -15,7 +15,7 @@ format is named.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from cleaners.errors import InputError
 
@@ -24,9 +24,8 @@ META = "meta"  # timing markers, cue numbers, headers, tags: turned into data by
 CHROME = "chrome"  # page boilerplate around the captions
 
 
-@dataclass(frozen=True)
-class Span:
-    """A piece of the input text.
+class Span(NamedTuple):
+    """A piece of the input text (a named tuple: a long caption file has tens of thousands).
 
     ``begin``/``stop`` are character offsets into the decoded input.
     ``start``/``end`` are the cue's times in seconds (speech spans only; ``end``
@@ -133,13 +132,15 @@ def partition(text: str, pieces: list[tuple[int, int, str, dict]]) -> list[Span]
     this so they only describe what they understood.
     """
     spans: list[Span] = []
+    add = spans.append
     pos = 0
     for begin, stop, kind, fields in pieces:
         if begin > pos:
-            spans.append(Span(pos, begin, META))
+            add(Span(pos, begin, META))
         if stop > begin:
-            spans.append(Span(begin, stop, kind, **fields))
-        pos = max(pos, stop)
+            add(Span(begin, stop, kind, **fields) if fields else Span(begin, stop, kind))
+        if stop > pos:
+            pos = stop
     if pos < len(text):
         spans.append(Span(pos, len(text), META))
     return spans
@@ -152,20 +153,26 @@ def cue_times(starts: list[float | None], lengths: list[int], last_end: float | 
     carry the same stamp (captions stamp to the whole second) share that
     interval in proportion to their text length, so word times never go back.
     """
-    out: list[tuple] = [(None, None)] * len(starts)
+    n = len(starts)
+    out: list[tuple] = [(None, None)] * n
     k = 0
-    while k < len(starts):
+    while k < n:
         t = starts[k]
         j = k + 1
-        while j < len(starts) and (starts[j] is None or starts[j] == t):
+        while j < n and (starts[j] is None or starts[j] == t):
             j += 1
         if t is None:
             k = j
             continue
-        nxt = starts[j] if j < len(starts) else last_end
+        nxt = starts[j] if j < n else last_end
+        size = lengths[k] if j == k + 1 else sum(lengths[k:j])
         if nxt is None or nxt <= t:
-            nxt = t + 0.065 * sum(lengths[k:j])  # words.SECONDS_PER_CHAR: no later stamp to go by
-        total = max(sum(lengths[k:j]), 1)
+            nxt = t + 0.065 * size  # words.SECONDS_PER_CHAR: no later stamp to go by
+        total = max(size, 1)
+        if j == k + 1:  # most cues have a stamp of their own
+            out[k] = (t, t + (nxt - t) * size / total)
+            k = j
+            continue
         pos = t
         for m in range(k, j):
             share = (nxt - t) * lengths[m] / total

@@ -8,10 +8,13 @@ left for the turns pass.
 
 from __future__ import annotations
 
+from itertools import repeat
+
+import numpy as np
 import regex
 
-from cleaners.readers import CHROME, META, SPEECH, cue_times, partition, register
-from cleaners.timecodes import parse_clock
+from cleaners.readers import CHROME, META, SPEECH, Span, cue_times, register
+from cleaners.timecodes import parse_clock, parse_clocks
 
 MARKER = regex.compile(r"\((\d{1,3}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\)[ \t]*")
 _DURATION = regex.compile(r"(?im)^\s*duration:\s*(\d{1,3}:\d{2}(?::\d{2})?)\s*$")
@@ -20,20 +23,30 @@ _PLACEHOLDERS = regex.compile(r"(?i)^\s*(your youtube transcript will appear her
 _MIN_MARKERS = 3
 
 
+# The same marker as a capture, to cut a line with one split: [before, marker, clock, text, marker, clock, text, ...].
+_CUT = regex.compile(f"({MARKER.pattern})")
+# The words of a placeholder: only a line holding them needs the per-cue check.
+_PLACEHOLDER_WORDS = regex.compile(r"(?i)your youtube transcript will appear here|loading transcript")
+
+
 def sniff(text: str) -> bool:
     for line in text.splitlines():
-        if len(MARKER.findall(line)) >= _MIN_MARKERS and not line.lstrip().startswith("["):
-            return True
+        if line.lstrip().startswith("["):
+            continue
+        for n, _m in enumerate(MARKER.finditer(line), 1):
+            if n >= _MIN_MARKERS:
+                return True
     return False
 
 
 def _caption_lines(text: str):
-    """(begin, stop) of every line that carries inline markers."""
+    """(begin, stop, parts) of every line that carries inline markers; ``parts`` is the line cut by :data:`_CUT`."""
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if len(MARKER.findall(body)) >= _MIN_MARKERS or (MARKER.match(body.lstrip()) and body.count("(") >= 1):
-            yield pos, pos + len(body)
+        parts = _CUT.split(body)
+        if (len(parts) - 1) // 3 >= _MIN_MARKERS or (MARKER.match(body.lstrip()) and body.count("(") >= 1):
+            yield pos, pos + len(body), parts
         pos += len(line)
 
 
@@ -42,31 +55,64 @@ def read(text: str, source: str):
     duration = None
     if m := _DURATION.search(text):
         duration = parse_clock(m.group(1))
-    lines = list(_caption_lines(text))
-    pieces = []
+    # The spans as columns, in order: chrome around the caption lines, then per line its markers
+    # (META) each followed by its cue's text, if any (SPEECH, or CHROME for a placeholder).
+    begins: list[int] = []
+    stops: list[int] = []
+    kinds: list[str] = []
+    cue_at: list[int] = []  # where each cue's span is in the columns
+    clocks: list[str] = []  # each cue's marker
+
+    def add(begin: int, stop: int, kind: str) -> None:
+        begins.append(begin)
+        stops.append(stop)
+        kinds.append(kind)
+
     pos = 0
-    cues: list[list] = []  # [begin, stop, start] per cue, end filled below
-    for begin, stop in lines:
+    for begin, stop, parts in _caption_lines(text):
         if begin > pos:
-            pieces.append((pos, begin, CHROME, {}))
-        line = text[begin:stop]
-        markers = list(MARKER.finditer(line))
-        if markers and markers[0].start() > 0 and line[: markers[0].start()].strip():
-            pieces.append((begin, begin + markers[0].start(), CHROME, {}))
-        for k, m in enumerate(markers):
-            t = parse_clock(m.group(1))
-            pieces.append((begin + m.start(), begin + m.end(), META, {}))
-            text_stop = markers[k + 1].start() if k + 1 < len(markers) else len(line)
-            if text_stop > m.end():
-                cues.append([len(pieces), begin + m.end(), begin + text_stop, t])
-                pieces.append(None)  # filled once every cue's end is known
+            add(pos, begin, CHROME)
+        before = parts[0]
+        if before:  # text before the first marker: chrome, or whitespace left as META
+            add(begin, begin + len(before), CHROME if before.strip() else META)
+        # marker, text, marker, text, ...: an empty text (two markers in a row) is no span
+        texts = parts[3::3]
+        sizes = np.empty(2 * len(texts), dtype=np.int64)
+        sizes[0::2] = np.fromiter(map(len, parts[1::3]), np.int64, len(texts))
+        sizes[1::2] = np.fromiter(map(len, texts), np.int64, len(texts))
+        bounds = np.concatenate(([0], np.cumsum(sizes))) + begin + len(before)
+        kept = sizes > 0
+        is_cue = np.zeros(len(sizes), dtype=bool)
+        is_cue[1::2] = True
+        is_cue = is_cue[kept]
+        cue_at.extend((np.flatnonzero(is_cue) + len(begins)).tolist())
+        begins.extend(bounds[:-1][kept].tolist())
+        stops.extend(bounds[1:][kept].tolist())
+        kinds.extend(np.where(is_cue, SPEECH, META).tolist())
+        clocks.extend(c for c, t in zip(parts[2::3], texts) if t)
+        # A cue can be a placeholder only if its text holds one of these hits (they hold no
+        # marker characters, so a hit never straddles into a cue from before it).
+        hits = np.array([m.start() for m in _PLACEHOLDER_WORDS.finditer(text, begin, stop)], dtype=np.int64)
+        if len(hits):
+            line_cues = np.array(cue_at[len(cue_at) - int(is_cue.sum()):], dtype=np.int64)
+            cue_begin = bounds[1::2][sizes[1::2] > 0]  # the line's cue texts' bounds
+            cue_stop = bounds[2::2][sizes[1::2] > 0]
+            first_hit = np.searchsorted(hits, cue_begin)
+            holds = first_hit < len(hits)
+            holds[holds] = hits[first_hit[holds]] < cue_stop[holds]
+            for k in line_cues[holds].tolist():
+                if _PLACEHOLDERS.match(text[begins[k] : stops[k]]):
+                    kinds[k] = CHROME
         pos = stop
     if pos < len(text):
-        pieces.append((pos, len(text), CHROME, {}))
-    kinds = [CHROME if _PLACEHOLDERS.match(text[b:s]) else SPEECH for _slot, b, s, _t in cues]
-    # Chrome cues get no share of the time line.
-    lengths = [s - b if k == SPEECH else 0 for (_slot, b, s, _t), k in zip(cues, kinds)]
-    times = cue_times([c[3] for c in cues], lengths, duration)
-    for n, ((slot, b, s, _t), (start, end), kind) in enumerate(zip(cues, times, kinds)):
-        pieces[slot] = (b, s, kind, {"start": start, "end": end, "cue": n} if kind == SPEECH else {})
-    return partition(text, pieces)
+        add(pos, len(text), CHROME)
+    # Chrome cues get no share of the time line; a cue's number counts them all the same.
+    at = np.array(cue_at, dtype=np.int64)
+    speech = np.array(kinds, dtype=object)[at] == SPEECH
+    lengths = np.where(speech, np.array(stops)[at] - np.array(begins)[at], 0).tolist() if len(at) else []
+    times = cue_times(parse_clocks(clocks), lengths, duration)
+    starts, ends, numbers = [None] * len(begins), [None] * len(begins), [None] * len(begins)
+    for n, (k, (start, end)) in enumerate(zip(cue_at, times)):
+        if kinds[k] == SPEECH:
+            starts[k], ends[k], numbers[k] = start, end, n
+    return list(map(Span._make, zip(begins, stops, kinds, starts, ends, repeat(None), numbers)))
