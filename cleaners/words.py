@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import regex
 
-from cleaners.readers import CHROME, META, SPEECH, Span
+from cleaners.readers import CHROME, META, SPEECH, Span, SpanColumns
 
 WORD = "word"
 
@@ -55,7 +55,7 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def build(text: str, spans: list[Span]) -> pl.DataFrame:
+def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
     """Tokenise ``text`` along the reader's spans into a word table.
 
     The rules, which the code below applies to all characters at once with numpy:
@@ -70,8 +70,9 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     size = len(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     white = _lookup(_WHITE, codes)
-    # The spans' fields as columns (a Span is a named tuple: one transpose, no attribute look-ups).
-    begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = zip(*spans)
+    # The spans' fields as columns: as the reader made them, or one transpose of the named tuples.
+    columns = spans.columns if isinstance(spans, SpanColumns) else zip(*spans)
+    begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = columns
     begins = np.array(begin_of, dtype=np.int64)
     stops = np.array(stop_of, dtype=np.int64)
     span_kind = np.array(kind_of, dtype=object)
