@@ -12,7 +12,8 @@ import numpy as np
 import polars as pl
 import regex
 
-from cleaners.pipeline import Context, update
+from cleaners.pipeline import Context
+from cleaners.words import set_out
 
 SOUND_LABEL = regex.compile(
     r"(?i)^[\[(](music|applause|laughter|laughs|laughing|inaudible|silence|noise|cheering|"
@@ -30,8 +31,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         (is_word & (pl.col("out").str.starts_with("[") | pl.col("out").str.starts_with("("))).fill_null(False).alias("opens"),
     )
     chrome = flags["chrome"].arg_true()
-    if len(chrome):
-        words = update(words, pl.DataFrame({"i": words["i"].gather(chrome), "out": ""}), "non-speech")
+    words = set_out(words, chrome, pl.Series([""] * len(chrome), dtype=pl.String), "non-speech")
     word_rows = np.flatnonzero(flags["word"].to_numpy())
     at = np.flatnonzero(flags["opens"].to_numpy()[word_rows])  # the openers, counted in words
     if not len(at):
@@ -39,20 +39,19 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     # each opener's row and the rows of the next two words (-1: none)
     rows = np.stack([np.where(at + k < len(word_rows), word_rows[np.minimum(at + k, len(word_rows) - 1)], -1) for k in range(3)])
     seen = np.unique(rows[rows >= 0])
-    ids = dict(zip(seen.tolist(), words["i"].gather(seen).to_list()))
     outs = dict(zip(seen.tolist(), words["out"].gather(seen).to_list()))
-    drop: list[tuple[int, str]] = []
+    drop_at: list[int] = []
+    drop_out: list[str] = []
     for r, r1, r2 in zip(*rows.tolist()):
-        i, t = ids[r], outs[r]
-        i1, o1 = ids.get(r1), outs.get(r1)
-        i2, o2 = ids.get(r2), outs.get(r2)
+        t, o1, o2 = outs[r], outs.get(r1), outs.get(r2)
         # "[ __ ]" arrives as three tokens, "[__]" as one.
         if t == "[" and o2 is not None and o1 == "__" and o2.startswith("]"):
-            drop += [(i, ctx.censor_marker + o2[1:]), (i1, ""), (i2, "")]
+            drop_at += [r, r1, r2]
+            drop_out += [ctx.censor_marker + o2[1:], "", ""]
         elif t.startswith("[__]"):
-            drop.append((i, ctx.censor_marker + t[4:]))
+            drop_at.append(r)
+            drop_out.append(ctx.censor_marker + t[4:])
         elif SOUND_LABEL.match(t):
-            drop.append((i, ""))
-    if drop:
-        words = update(words, pl.DataFrame(drop, schema={"i": pl.UInt32, "out": pl.String}, orient="row"), "non-speech")
-    return words
+            drop_at.append(r)
+            drop_out.append("")
+    return set_out(words, pl.Series(drop_at, dtype=pl.UInt32), pl.Series(drop_out, dtype=pl.String), "non-speech")

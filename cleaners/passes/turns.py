@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from cleaners.pipeline import Context
+from cleaners.words import set_out
 
 TURN_MARK = ">>"
 MARK_MEANS_CHANGE = 0.8  # probability that a >> really hands over to the other speaker
@@ -59,18 +60,10 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     flags = words.select(mark.alias("mark"), hint_change.alias("change"))
     marked = flags["mark"]
     turn = np.cumsum(marked.to_numpy() | flags["change"].to_numpy(), dtype=np.int64).astype(np.int32)
-    # ">>" alone is dropped; ">>Yeah" keeps its word. Only the few marked rows are looked at:
-    # what pipeline.update would do (the new out, and the rule where out changes), without a join.
+    words = words.with_columns(pl.Series("turn", turn, dtype=pl.Int32))
+    # ">>" alone is dropped; ">>Yeah" keeps its word.
     at = marked.arg_true()
-    was = words["out"].gather(at)
-    now = was.str.strip_chars_start(">")
-    changed = (now != was).fill_null(False)
-    at, now = at.filter(changed), now.filter(changed)
-    words = words.with_columns(
-        pl.Series("turn", turn, dtype=pl.Int32),
-        words["out"].scatter(at, now),
-        words["rule"].scatter(at, "turns"),
-    )
+    words = set_out(words, at, words["out"].gather(at).str.strip_chars_start(">"), "turns")
     if words["hint"].is_null().all():
         words = attribute(words)
     return words

@@ -13,7 +13,8 @@ import ftfy
 import polars as pl
 import regex
 
-from cleaners.pipeline import Context, update
+from cleaners.pipeline import Context
+from cleaners.words import set_out
 
 _CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,  # done below, token by token, so "&gt;&gt;" can become ">>"
@@ -62,6 +63,5 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     at = suspect.arg_true()
     if not len(at):
         return words
-    changes = pl.DataFrame({"i": words["i"].gather(at), "out": words["out"].gather(at)})
-    changes = changes.select("i", pl.col("out").map_elements(fix_token, return_dtype=pl.String))
-    return update(words, changes, "unicode")
+    fixed = words["out"].gather(at).map_elements(fix_token, return_dtype=pl.String)
+    return set_out(words, at, fixed, "unicode")
