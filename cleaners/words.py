@@ -48,11 +48,15 @@ _WHITE = np.zeros(len(_LOW), dtype=bool)
 _WHITE[[ord(ch) for ch in regex.findall(r"\s", _LOW)]] = True
 
 
-def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(codes), dtype=bool)
-    low = codes < len(table)
-    out[low] = table[codes[low]]
-    return out
+# Both as one table of bits (1: isspace, 2: white), with a last entry for every code point above it,
+# so one clip and one take classify the whole text.
+_CLASS = np.append(_ISSPACE.astype(np.uint8) | (_WHITE.astype(np.uint8) << 1), np.uint8(0))
+
+
+def _classify(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(isspace, white) per character."""
+    bits = _CLASS[np.minimum(codes, len(_CLASS) - 1)]
+    return (bits & 1).view(bool), (bits >> 1).view(bool)
 
 
 def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
@@ -69,7 +73,7 @@ def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMA)
     size = len(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    white = _lookup(_WHITE, codes)
+    space, white = _classify(codes)
     # The spans' fields as columns: as the reader made them, or one transpose of the named tuples.
     columns = spans.columns if isinstance(spans, SpanColumns) else zip(*spans)
     begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = columns
@@ -78,9 +82,14 @@ def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
     span_kind = np.array(kind_of, dtype=object)
     speech = span_kind == SPEECH
 
-    # Where each speech span's body starts: its first character that str.strip would keep.
-    kept = np.append(np.flatnonzero(~_lookup(_ISSPACE, codes)), size)
-    body = np.where(speech, np.minimum(kept[np.searchsorted(kept, begins)], stops), stops)
+    # Where each speech span's body starts: its first character that str.strip would keep
+    # (past the run of stripped characters it may begin with).
+    run_last = np.flatnonzero(space & ~np.append(space[1:], False))  # the last character of each such run
+    skip = begins < size
+    skip[skip] = space[begins[skip]]
+    first_kept = begins.copy()
+    first_kept[skip] = run_last[np.searchsorted(run_last, begins[skip])] + 1
+    body = np.where(speech, np.minimum(first_kept, stops), stops)
 
     # Word starts: a non-whitespace character in a body, at the body's start or after whitespace.
     # (Only the starts of non-whitespace runs and the bodies' starts are looked at, not every character.)
