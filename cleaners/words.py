@@ -138,26 +138,34 @@ def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
     with np.errstate(invalid="ignore"):  # NaN for untimed and non-speech tokens, nulled below
         start = t0 + span_time * (tok_start - body[tok_span]) / n
         end = t0 + span_time * np.minimum(tok_raw_end - body[tok_span], n) / n
-    untimed = pl.Series(~is_word | np.isnan(t0)).arg_true()
+    # Untimed words (a format without times on some cues) take their neighbours' times: the
+    # times of the timed word before, or (before the first one) after. Non-words have none.
+    timed = is_word & ~np.isnan(t0)
+    count = len(tok_start)
+    if timed.any():
+        source = np.where(timed, np.arange(count), -1)
+        np.maximum.accumulate(source, out=source)
+        source[source < 0] = np.argmax(timed)
+        start_col = pl.Series(start[source], dtype=pl.Float64)
+        end_col = pl.Series(end[source], dtype=pl.Float64)
+    else:
+        start_col = end_col = pl.Series([None] * count, dtype=pl.Float64)
     nonword = pl.Series(~is_word).arg_true()
     at = pl.Series(tok_span, dtype=pl.Int64)
+    kind = pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code)
     frame = pl.DataFrame(
         {
-            "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
+            "i": pl.Series(range(count), dtype=pl.UInt32),
             "raw": raw,
             "ws": ws,
-            "kind": pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code),
-            "start": pl.Series(start, dtype=pl.Float64).scatter(untimed, None),
-            "end": pl.Series(end, dtype=pl.Float64).scatter(untimed, None),
+            "kind": kind,
+            "start": start_col,
+            "end": end_col,
             "cue": pl.Series(cue_of, dtype=pl.Int32).gather(at).scatter(nonword, None),
             "hint": pl.Series(speaker_of, dtype=pl.String).gather(at).scatter(nonword, None),
         }
     )
-    # Untimed words (a format without times on some cues) take their neighbours' times.
     frame = frame.with_columns(
-        pl.col("start").forward_fill().backward_fill(),
-        pl.col("end").forward_fill().backward_fill(),
-    ).with_columns(
         pl.lit(0, dtype=pl.Int32).alias("turn"),
         pl.when(pl.col("kind") == WORD).then(pl.col("raw")).otherwise(pl.lit("")).alias("out"),
         pl.when(pl.col("kind") == META).then(pl.lit("reader")).otherwise(pl.lit(None, dtype=pl.String)).alias("rule"),
