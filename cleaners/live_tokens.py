@@ -74,7 +74,7 @@ class Vocabulary:
         questions = [expr.alias(f"_{n}") for n, (expr, _) in enumerate(self._asked.values())]
         frame = pl.DataFrame({"out": spellings}, schema={"out": pl.String})
         answers = frame.select(token_key(pl.col("out")).alias("k"), *questions)
-        self.key_of = np.concatenate((self.key_of, _codes(answers["k"], self._key, self.keys)))
+        self.key_of = np.concatenate((self.key_of, _list_codes(answers["k"].to_list(), self._key, self.keys)))
         for n, (name, (expr, known)) in enumerate(self._asked.items()):
             more = _to_numpy(answers[f"_{n}"])
             self._asked[name] = (expr, more if known is None else np.concatenate((known, more)))
@@ -125,6 +125,12 @@ def _codes(texts: pl.Series, table: dict[str, int], order: list[str], on_new=Non
         return np.zeros(0, dtype=np.int64)
     distinct = texts.unique(maintain_order=True)
     listed = distinct.to_list()
+    if not table:  # the first texts: all new, coded in order
+        table.update(zip(listed, range(len(listed))))
+        order.extend(listed)
+        if on_new is not None:
+            on_new(listed)
+        return texts.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
     new = [s for s in listed if s not in table]
     if new:
         table.update(zip(new, range(len(order), len(order) + len(new))))
@@ -133,6 +139,19 @@ def _codes(texts: pl.Series, table: dict[str, int], order: list[str], on_new=Non
             on_new(new)
     code_of = np.array([table[s] for s in listed], dtype=np.int64)
     return code_of[texts.cast(pl.Enum(distinct)).to_physical().to_numpy()]
+
+
+def _list_codes(texts: list[str], table: dict[str, int], order: list[str]) -> np.ndarray:
+    """As :func:`_codes` for a list of texts: in a plain loop, which beats polars' set-up for the
+    few thousand distinct spellings of an episode (their keys) and the few a drop adds."""
+    codes = []
+    for s in texts:
+        code = table.get(s)
+        if code is None:
+            code = table[s] = len(order)
+            order.append(s)
+        codes.append(code)
+    return np.array(codes, dtype=np.int64)
 
 
 def _to_numpy(series: pl.Series) -> np.ndarray:
