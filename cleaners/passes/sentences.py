@@ -182,7 +182,9 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     # (capitalising a first letter never changes how a token ends: "punctuated" still holds).
     # Only the tokens that change meet a string operation, and the table is written once.
     outs = toks["out"]
-    cap = np.flatnonzero(opening | outs.str.contains(_LONE_I).to_numpy())
+    maybe_i = outs.str.starts_with("i").arg_true()  # the pattern only on the few that could match
+    lone_i = maybe_i.filter(outs.gather(maybe_i).str.contains(_LONE_I)).to_numpy()
+    cap = np.union1d(np.flatnonzero(opening), lone_i)
     outs = outs.scatter(cap, outs.gather(cap).str.slice(0, 1).str.to_uppercase() + outs.gather(cap).str.slice(1))
     stop = np.flatnonzero(last & ~punctuated.to_numpy())
     outs = outs.scatter(stop, outs.gather(stop).str.strip_chars_end(",;:—–") + ".")
