@@ -60,7 +60,7 @@ def update(words: pl.DataFrame, changes: pl.DataFrame, rule: str) -> pl.DataFram
     if rows is None:  # not a table built by cleaners.words: match on ``i``
         return _update_by_join(words, changes, rule)
     new = changes["out"].cast(pl.String)
-    if len(np.unique(rows)) < len(rows):  # the last change to each token
+    if len(rows) > 1 and not (rows[1:] > rows[:-1]).all() and len(np.unique(rows)) < len(rows):  # the last change to each token
         last = np.sort(len(rows) - 1 - np.unique(rows[::-1], return_index=True)[1])
         rows, new = rows[last], new.gather(last)
     changed = (new != words["out"].gather(rows)).fill_null(False).to_numpy()  # a null on either side: no change
