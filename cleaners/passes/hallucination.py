@@ -100,10 +100,9 @@ class Keys(Sequence):
         if len(texts) == 0:
             return cls(np.zeros(0, dtype=np.int64), [])
         spellings = texts.unique(maintain_order=True)
-        keys = pl.select(token_key(pl.lit(spellings))).to_series()
-        distinct = keys.unique(maintain_order=True)
-        key_of = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
-        return cls(key_of[texts.cast(pl.Enum(spellings)).to_physical().to_numpy()], distinct.to_list())
+        code: dict[str, int] = {}  # a plain loop: a few thousand keys, fewer than polars' set-up costs
+        key_of = np.array([code.setdefault(k, len(code)) for k in pl.select(token_key(pl.lit(spellings))).to_series().to_list()], dtype=np.int64)
+        return cls(key_of[texts.cast(pl.Enum(spellings)).to_physical().to_numpy()], list(code))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -118,7 +117,7 @@ class Keys(Sequence):
 
     def among(self, words) -> np.ndarray:
         """Positions whose key is one of ``words``."""
-        return np.flatnonzero(np.isin(np.array(self.distinct, dtype=object), list(words))[self.codes])
+        return np.flatnonzero(np.fromiter((k in words for k in self.distinct), dtype=bool, count=len(self.distinct))[self.codes])
 
     def ids(self) -> np.ndarray:
         """As :func:`_word_ids`, without a hash: the codes, and an empty key matching nothing."""
