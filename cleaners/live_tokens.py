@@ -309,15 +309,19 @@ class LiveTokens:
         vocab, pos = self.vocab, self._pos
         marked, ends = (vocab.of_spelling(name, q) for name, q in _DROP_QUESTIONS.items())
         has_mark = vocab.has("mark", _DROP_QUESTIONS["mark"])
-        # each token's host: the last kept token before it
-        index = np.arange(len(gone))
-        host = np.concatenate(([-1], np.maximum.accumulate(np.where(gone, -1, index))[:-1]))
-        # dropped tokens with punctuation and a host in their turn; of several with one host, the last
-        giver = np.flatnonzero(gone & has_mark[self.spelling] & (host >= 0))
-        giver = giver[self.turn[host[giver]] == self.turn[giver]]
-        giver = giver[np.append(host[giver][1:] != host[giver][:-1], True)[: len(giver)]]
+        keep = ~gone
+        # dropped tokens with punctuation and a host (the last kept token before it) in their turn;
+        # of several with one host, the last
+        giver = np.flatnonzero(gone)
+        giver = giver[has_mark[self.spelling[giver]]]
+        kept = np.flatnonzero(keep)
+        before = np.searchsorted(kept, giver)  # kept tokens before each
+        giver, host = giver[before > 0], kept[before[before > 0] - 1]
+        same = self.turn[host] == self.turn[giver]
+        giver, host = giver[same], host[same]
+        last = np.append(host[1:] != host[:-1], True)[: len(giver)]
         hosts, texts = [], []
-        for t, h in zip(giver.tolist(), host[giver].tolist()):
+        for t, h in zip(giver[last].tolist(), host[last].tolist()):
             if ends[self.spelling[h]]:
                 continue
             old = vocab.spellings[self.spelling[h]]
@@ -329,7 +333,6 @@ class LiveTokens:
         if hosts:
             self.spelling[hosts] = vocab.codes(texts)
         self.changes.update(zip(pos[self.row[gone]].tolist(), repeat(("", rule))))
-        keep = ~gone
         self.row, self.turn, self.stops, self.spelling = self.row[keep], self.turn[keep], self.stops[keep], self.spelling[keep]
         self.version += 1
         self._cached = {}
