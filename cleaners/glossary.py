@@ -396,6 +396,16 @@ class Matcher:
             if len(t.parts) > 1:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
+        # The same, grouped by where the word stands, the name's length and its words' first
+        # letters: a run keeps every first letter (see :meth:`aligned`), so one dict lookup per
+        # place rules out nearly every name before aligned is asked. Groups keep by_part's order.
+        self.part_shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
+        for pk, entries in self.by_part.items():
+            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
+            for t, pos in entries:
+                initials = tuple(k[:1] for k in t.part_keys)
+                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
+            self.part_shapes[pk] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
         # What a run worth a closer look starts with: a word that opens a fix or is part of a
         # multi-word name, or two words that put together start or spell a name's key.

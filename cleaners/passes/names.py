@@ -91,7 +91,8 @@ def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher)
     """
     n = len(keys)
     found: dict[tuple[int, int], Target] = {}
-    by_part, prefixes, fix_firsts, by_key = matcher.by_part, matcher.prefixes, matcher.fix_firsts, matcher.by_key
+    part_shapes, prefixes, fix_firsts, by_key = matcher.part_shapes, matcher.prefixes, matcher.fix_firsts, matcher.by_key
+    aligned = matcher.aligned
     for p in starts:
         key = keys[p]
         if key in fix_firsts:
@@ -109,11 +110,14 @@ def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher)
                         found[(p, length)] = target
                 if joined not in prefixes:
                     break
-        for target, pos in by_part.get(key, ()):
+        for pos, length, by_initials in part_shapes.get(key, ()):
             start = p - pos
-            length = len(target.parts)
-            if start >= 0 and start + length <= n and (start, length) not in found and matcher.aligned(keys[start : start + length], target):
-                found[(start, length)] = target
+            if start < 0 or start + length > n:
+                continue
+            window = keys[start : start + length]
+            for target in by_initials.get(tuple([k[:1] for k in window]), ()):
+                if (start, length) not in found and aligned(window, target):
+                    found[(start, length)] = target
     return [(s, length, t) for (s, length), t in sorted(found.items(), key=lambda r: (r[0][0], -r[0][1]))]
 
 
