@@ -38,13 +38,19 @@ def matcher_for(ctx: Context) -> Matcher:
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    toks = live(words).select(
-        "i", "out",
-        pl.col("out").str.replace(_POSSESSIVE_END, "").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").alias("key"),
+    matcher = matcher_for(ctx)
+    key = pl.col("key")
+    # One query: the tokens folded, and which of them can open a run (a word that opens a fix
+    # or is part of a multi-word name, or that with the next word starts or spells a name's key).
+    toks = (
+        live(words).lazy()
+        .select("i", "out", pl.col("out").str.replace(_POSSESSIVE_END, "").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").alias("key"))
+        .with_columns((key.is_in(matcher.run_words) | (key + key.shift(-1)).is_in(matcher.joinable)).alias("opens"))
+        .collect()
     )
     if toks.height == 0:
         return words
-    fixed = find_fixes(toks["out"].to_list(), toks["key"], matcher_for(ctx))
+    fixed = find_fixes(toks["out"].to_list(), toks["key"], matcher, toks["opens"].arg_true().to_list())
     if not fixed:
         return words
     idx = toks["i"]
@@ -58,15 +64,17 @@ def split(token: str) -> tuple[str, str, str]:
     return _SPLIT.match(token).groups()
 
 
-def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher) -> dict[int, str]:
-    """New text per token position. ``keys`` are the tokens folded (:func:`cleaners.glossary.fold`, possessive off)."""
+def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher, starts: list[int] | None = None) -> dict[int, str]:
+    """New text per token position. ``keys`` are the tokens folded (:func:`cleaners.glossary.fold`, possessive off);
+    ``starts``, when the caller has them, the positions that can open a run (worked out here otherwise)."""
     out: dict[int, str] = {}
     key_list = keys.to_list()
     claimed = [False] * len(key_list)
-    # Only tokens that can open a run are visited: the first word of a fix, a word of a
-    # multi-word name, or a word that with the next one starts or spells a name's key.
-    pairs = keys + keys.shift(-1)
-    starts = (keys.is_in(matcher.run_words) | pairs.is_in(matcher.joinable)).arg_true().to_list()
+    if starts is None:
+        # Only tokens that can open a run are visited: the first word of a fix, a word of a
+        # multi-word name, or a word that with the next one starts or spells a name's key.
+        pairs = keys + keys.shift(-1)
+        starts = (keys.is_in(matcher.run_words) | pairs.is_in(matcher.joinable)).arg_true().to_list()
     for start, length, target in _runs(outs, key_list, starts, matcher):
         span = range(start, start + length)
         if any(claimed[k] for k in span) or not _one_clause(outs, start, length):
