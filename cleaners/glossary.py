@@ -241,7 +241,6 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     writers also use in lowercase are not names.
     """
     seen: Counter[str] = Counter()
-    lowercase: set[str] = set()  # words the writers use uncapitalised, folded once at the end
     kinds: dict[str, tuple] = {}  # what each spelling is, worked out once per call: documents repeat their words
     counts_as: dict[str, str] = {}  # what a capitalised word counts as ("" when not a name), judged once per call
     for text in texts:
@@ -279,14 +278,13 @@ def context_vocabulary(texts: list[str]) -> list[str]:
                         if name:
                             seen[name] += 1
                     run.append(word)
-                else:
-                    lowercase.add(word)
-                    if run:
-                        _count_run(run, seen, heading)
-                        run = []
+                elif run:
+                    _count_run(run, seen, heading)
+                    run = []
                 sentence_start = ends
             _count_run(run, seen, heading)
-    lowercase_keys = _fold_all(lowercase)
+    # the words the writers use uncapitalised (every spelling met is in kinds), folded in one go
+    lowercase_keys = _fold_all({kind[0] for kind in kinds.values() if kind[1] is False})
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in seen.items():
         key = fold(spelling)
@@ -313,7 +311,10 @@ def _fold_all(words: set[str]) -> set[str]:
 
 def _re_tokenises(text: str) -> bool:
     """Whether :data:`_GAP_AND_WORD_RE` cuts ``text`` exactly as :data:`_GAP_AND_WORD` does."""
-    return "_" not in text and not any(ch > "\x7f" and unicodedata.category(ch) == "Cn" for ch in set(text))
+    return "_" not in text and not any(unicodedata.category(ch) == "Cn" for ch in set(_ASCII.sub("", text)))
+
+
+_ASCII = re.compile(r"[\x00-\x7f]+")  # dropped before the characters are looked up: none is unassigned
 
 
 _POSSESSIVE_ENDS = frozenset(("'s", "'S", "’s", "’S"))  # a possessive ending: a set lookup is cheaper than a regex
