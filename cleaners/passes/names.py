@@ -38,18 +38,19 @@ def matcher_for(ctx: Context) -> Matcher:
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    spoken = live(words)
+    if spoken.height == 0:
+        return words  # nothing to fix: the glossaries are not read (as before)
     matcher = matcher_for(ctx)
     key = pl.col("key")
     # One query: the tokens folded, and which of them can open a run (a word that opens a fix
     # or is part of a multi-word name, or that with the next word starts or spells a name's key).
     toks = (
-        live(words).lazy()
+        spoken.lazy()
         .select("i", "out", pl.col("out").str.replace(_POSSESSIVE_END, "").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").alias("key"))
         .with_columns((key.is_in(matcher.run_words) | (key + key.shift(-1)).is_in(matcher.joinable)).alias("opens"))
         .collect()
     )
-    if toks.height == 0:
-        return words
     fixed = find_fixes(toks["out"].to_list(), toks["key"], matcher, toks["opens"].arg_true().to_list())
     if not fixed:
         return words
