@@ -54,7 +54,6 @@ _GAP_AND_WORD = regex.compile(r"([^\p{L}\p{N}]*)([\p{L}\p{N}][\p{L}\p{N}'’.\-]
 # character Python's Unicode tables assign (checked over all code points; the regex module's
 # tables are newer), so it serves a text with no "_" and no character unassigned there.
 _GAP_AND_WORD_RE = re.compile(r"(\W*)(\w[\w'’.\-]*\w|\w)")
-_POSSESSIVE = regex.compile(r"['’][sS]$")
 _SENTENCE_GAP = regex.compile(r"[.?!:;•·|\[\](){}\"“”]")  # punctuation between words that ends a sentence
 
 
@@ -242,8 +241,8 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     writers also use in lowercase are not names.
     """
     seen: Counter[str] = Counter()
-    lowercase_keys: set[str] = set()
     kinds: dict[str, tuple] = {}  # what each spelling is, worked out once per call: documents repeat their words
+    counts_as: dict[str, str] = {}  # what a capitalised word counts as ("" when not a name), judged once per call
     for text in texts:
         sentence_start = True
         tokenise = (_GAP_AND_WORD_RE if _re_tokenises(text) else _GAP_AND_WORD).findall
@@ -255,7 +254,7 @@ def context_vocabulary(texts: list[str]) -> list[str]:
             run: list[str] = []
             first = True
             for gap, raw in tokens:
-                if gap.strip():  # punctuation between words ends a run, and maybe a sentence
+                if gap and not gap.isspace():  # punctuation between words ends a run, and maybe a sentence
                     if run:
                         _count_run(run, seen, heading)
                         run = []
@@ -265,7 +264,7 @@ def context_vocabulary(texts: list[str]) -> list[str]:
                 kind = kinds.get(raw)
                 if kind is None:
                     kind = kinds[raw] = _word_kind(raw)
-                word, looks, marked = kind[0], kind[1], kind[2]
+                word, looks, marked, ends = kind
                 if looks is None:  # a contraction, a number or a compound: no name, and the sentence goes on
                     if run:
                         _count_run(run, seen, heading)
@@ -273,16 +272,19 @@ def context_vocabulary(texts: list[str]) -> list[str]:
                     continue
                 if looks:
                     if marked or (not sentence_start and not heading):
-                        if kind[3]:
-                            seen[kind[4]] += 1
+                        name = counts_as.get(word)
+                        if name is None:
+                            name = counts_as[word] = normalise_name(word) if _distinctive(word) else ""
+                        if name:
+                            seen[name] += 1
                     run.append(word)
-                else:
-                    lowercase_keys.add(kind[4])
-                    if run:
-                        _count_run(run, seen, heading)
-                        run = []
-                sentence_start = kind[5]
+                elif run:
+                    _count_run(run, seen, heading)
+                    run = []
+                sentence_start = ends
             _count_run(run, seen, heading)
+    # the words the writers use uncapitalised (every spelling met is in kinds), folded in one go
+    lowercase_keys = _fold_all({kind[0] for kind in kinds.values() if kind[1] is False})
     best: dict[str, tuple[int, str]] = {}
     for spelling, n in seen.items():
         key = fold(spelling)
@@ -293,20 +295,41 @@ def context_vocabulary(texts: list[str]) -> list[str]:
     return [spelling for _, spelling in sorted(best.values(), key=lambda t: (-t[0], t[1]))]
 
 
+_NOT_ALNUM_NOR_NEWLINE = regex.compile(r"[^\p{L}\p{N}\n]+")
+
+
+def _fold_all(words: set[str]) -> set[str]:
+    """:func:`fold` of every word, in one pass over them joined by line breaks (no word holds one).
+
+    Only for words without capitals: lowercasing them joined is lowercasing each (the one
+    context-dependent mapping, a final capital sigma, cannot occur).
+    """
+    if not words:
+        return set()
+    return set(_NOT_ALNUM_NOR_NEWLINE.sub("", "\n".join(words).lower()).split("\n"))
+
+
 def _re_tokenises(text: str) -> bool:
     """Whether :data:`_GAP_AND_WORD_RE` cuts ``text`` exactly as :data:`_GAP_AND_WORD` does."""
-    return "_" not in text and not any(ch > "\x7f" and unicodedata.category(ch) == "Cn" for ch in set(text))
+    return "_" not in text and not any(unicodedata.category(ch) == "Cn" for ch in set(_ASCII.sub("", text)))
+
+
+_ASCII = re.compile(r"[\x00-\x7f]+")  # dropped before the characters are looked up: none is unassigned
+
+
+_POSSESSIVE_ENDS = frozenset(("'s", "'S", "’s", "’S"))  # a possessive ending: a set lookup is cheaper than a regex
 
 
 def _word_kind(raw: str) -> tuple:
     """How context_vocabulary treats a document's word: (word without possessive, looks like a
-    name (None: skipped), marked, distinctive, what it counts as, ends with a full stop)."""
-    word = _POSSESSIVE.sub("", raw)
-    if "'" in word or "’" in word or word[:1].isdigit() or _compound(word):
-        return word, None, False, False, "", False
-    if _looks_like_name(word):
-        return word, True, _marked(word), _distinctive(word), normalise_name(word), word.endswith(".")
-    return word, False, False, False, fold(word), word.endswith(".")
+    name (None: skipped), marked, ends with a full stop)."""
+    word = raw[:-2] if raw[-2:] in _POSSESSIVE_ENDS else raw
+    if "'" in word or "’" in word or word[:1].isdigit() or ("-" in word and _compound(word)):
+        return word, None, False, False
+    # ASCII: a capital anywhere is exactly "lowercasing changes it"; other text asks each character
+    if word.lower() != word if word.isascii() else _looks_like_name(word):
+        return word, True, _marked(word), word.endswith(".")
+    return word, False, False, word.endswith(".")
 
 
 def _count_run(run: list[str], seen: Counter, heading: bool) -> None:
@@ -374,6 +397,16 @@ class Matcher:
             if len(t.parts) > 1:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
+        # The same, grouped by where the word stands, the name's length and its words' first
+        # letters: a run keeps every first letter (see :meth:`aligned`), so one dict lookup per
+        # place rules out nearly every name before aligned is asked. Groups keep by_part's order.
+        self.part_shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
+        for pk, entries in self.by_part.items():
+            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
+            for t, pos in entries:
+                initials = tuple(k[:1] for k in t.part_keys)
+                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
+            self.part_shapes[pk] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
         # What a run worth a closer look starts with: a word that opens a fix or is part of a
         # multi-word name, or two words that put together start or spell a name's key.

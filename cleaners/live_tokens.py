@@ -74,7 +74,7 @@ class Vocabulary:
         questions = [expr.alias(f"_{n}") for n, (expr, _) in enumerate(self._asked.values())]
         frame = pl.DataFrame({"out": spellings}, schema={"out": pl.String})
         answers = frame.select(token_key(pl.col("out")).alias("k"), *questions)
-        self.key_of = np.concatenate((self.key_of, _codes(answers["k"], self._key, self.keys)))
+        self.key_of = np.concatenate((self.key_of, _list_codes(answers["k"].to_list(), self._key, self.keys)))
         for n, (name, (expr, known)) in enumerate(self._asked.items()):
             more = _to_numpy(answers[f"_{n}"])
             self._asked[name] = (expr, more if known is None else np.concatenate((known, more)))
@@ -125,6 +125,12 @@ def _codes(texts: pl.Series, table: dict[str, int], order: list[str], on_new=Non
         return np.zeros(0, dtype=np.int64)
     distinct = texts.unique(maintain_order=True)
     listed = distinct.to_list()
+    if not table:  # the first texts: all new, coded in order
+        table.update(zip(listed, range(len(listed))))
+        order.extend(listed)
+        if on_new is not None:
+            on_new(listed)
+        return texts.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
     new = [s for s in listed if s not in table]
     if new:
         table.update(zip(new, range(len(order), len(order) + len(new))))
@@ -133,6 +139,19 @@ def _codes(texts: pl.Series, table: dict[str, int], order: list[str], on_new=Non
             on_new(new)
     code_of = np.array([table[s] for s in listed], dtype=np.int64)
     return code_of[texts.cast(pl.Enum(distinct)).to_physical().to_numpy()]
+
+
+def _list_codes(texts: list[str], table: dict[str, int], order: list[str]) -> np.ndarray:
+    """As :func:`_codes` for a list of texts: in a plain loop, which beats polars' set-up for the
+    few thousand distinct spellings of an episode (their keys) and the few a drop adds."""
+    codes = []
+    for s in texts:
+        code = table.get(s)
+        if code is None:
+            code = table[s] = len(order)
+            order.append(s)
+        codes.append(code)
+    return np.array(codes, dtype=np.int64)
 
 
 def _to_numpy(series: pl.Series) -> np.ndarray:
@@ -290,15 +309,19 @@ class LiveTokens:
         vocab, pos = self.vocab, self._pos
         marked, ends = (vocab.of_spelling(name, q) for name, q in _DROP_QUESTIONS.items())
         has_mark = vocab.has("mark", _DROP_QUESTIONS["mark"])
-        # each token's host: the last kept token before it
-        index = np.arange(len(gone))
-        host = np.concatenate(([-1], np.maximum.accumulate(np.where(gone, -1, index))[:-1]))
-        # dropped tokens with punctuation and a host in their turn; of several with one host, the last
-        giver = np.flatnonzero(gone & has_mark[self.spelling] & (host >= 0))
-        giver = giver[self.turn[host[giver]] == self.turn[giver]]
-        giver = giver[np.append(host[giver][1:] != host[giver][:-1], True)[: len(giver)]]
+        keep = ~gone
+        # dropped tokens with punctuation and a host (the last kept token before it) in their turn;
+        # of several with one host, the last
+        giver = np.flatnonzero(gone)
+        giver = giver[has_mark[self.spelling[giver]]]
+        kept = np.flatnonzero(keep)
+        before = np.searchsorted(kept, giver)  # kept tokens before each
+        giver, host = giver[before > 0], kept[before[before > 0] - 1]
+        same = self.turn[host] == self.turn[giver]
+        giver, host = giver[same], host[same]
+        last = np.append(host[1:] != host[:-1], True)[: len(giver)]
         hosts, texts = [], []
-        for t, h in zip(giver.tolist(), host[giver].tolist()):
+        for t, h in zip(giver[last].tolist(), host[last].tolist()):
             if ends[self.spelling[h]]:
                 continue
             old = vocab.spellings[self.spelling[h]]
@@ -310,7 +333,6 @@ class LiveTokens:
         if hosts:
             self.spelling[hosts] = vocab.codes(texts)
         self.changes.update(zip(pos[self.row[gone]].tolist(), repeat(("", rule))))
-        keep = ~gone
         self.row, self.turn, self.stops, self.spelling = self.row[keep], self.turn[keep], self.stops[keep], self.spelling[keep]
         self.version += 1
         self._cached = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import polars as pl
 
 from cleaners.errors import TranscriptAlignError
@@ -49,9 +50,40 @@ class Pass:
 
 
 def update(words: pl.DataFrame, changes: pl.DataFrame, rule: str) -> pl.DataFrame:
-    """Apply ``changes`` (columns ``i``, ``out``) to the table, naming ``rule`` where ``out`` really changed."""
+    """Apply ``changes`` (columns ``i``, ``out``) to the table, naming ``rule`` where ``out`` really changed.
+
+    Of several changes to one token, the last counts; a change to a token the table lacks is ignored.
+    """
     if changes.height == 0:
         return words
+    rows = row_positions(words, changes["i"])
+    if rows is None:  # not a table built by cleaners.words: match on ``i``
+        return _update_by_join(words, changes, rule)
+    new = changes["out"].cast(pl.String)
+    if len(rows) > 1 and not (rows[1:] > rows[:-1]).all() and len(np.unique(rows)) < len(rows):  # the last change to each token
+        last = np.sort(len(rows) - 1 - np.unique(rows[::-1], return_index=True)[1])
+        rows, new = rows[last], new.gather(last)
+    changed = (new != words["out"].gather(rows)).fill_null(False).to_numpy()  # a null on either side: no change
+    if not changed.any():
+        return words
+    rows, new = rows[changed], new.filter(pl.Series(changed))
+    return words.with_columns(words["out"].scatter(rows, new), words["rule"].scatter(rows, rule))
+
+
+def row_positions(words: pl.DataFrame, i: pl.Series) -> np.ndarray | None:
+    """The row positions of the tokens ``i``, or None when the table's ``i`` is not its row number
+    (a table that :func:`cleaners.words.build` made numbers its rows 0..n-1 and passes never drop one)
+    or some ``i`` is not in the table."""
+    ids = words["i"].to_numpy()
+    if i.null_count() or not np.array_equal(ids, np.arange(len(ids))):
+        return None
+    rows = i.to_numpy().astype(np.int64, copy=False)
+    if len(rows) and (rows.min() < 0 or rows.max() >= len(ids)):
+        return None
+    return rows
+
+
+def _update_by_join(words: pl.DataFrame, changes: pl.DataFrame, rule: str) -> pl.DataFrame:
     changes = changes.select(pl.col("i"), pl.col("out").alias("_new")).unique("i", keep="last")
     merged = words.join(changes, on="i", how="left", maintain_order="left")
     changed = pl.col("_new").is_not_null() & (pl.col("_new") != pl.col("out"))

@@ -137,7 +137,10 @@ def bench_stages(runs: int) -> None:
         print(f"  {name:<28} {ms(statistics.median(stages[name]))} {ms(m)}  {m / total:5.1%}")
 
 
-def profile(fn, top: int) -> None:
+def profile(fn, top: int, label: str) -> None:
+    if top <= 0:  # --top 0: no profile
+        return
+    print(f"profile of {label} (cProfile):")
     fn()
     profiler = cProfile.Profile()
     profiler.enable()
@@ -178,8 +181,7 @@ def bench_align(runs: int, top: int) -> None:
           f"{'met' if took < 1 else 'NOT met'} (wall), {'met' if CPU_TIMES['align'] < 1 else 'NOT met'} (CPU)")
     print(f"  (per-word caches warm)   {ms(warm)}    {ms(CPU_TIMES['align warm'])}")
     if top:
-        print("profile of alignment (cProfile):")
-        profile(run, top)
+        profile(run, top, "alignment")
 
 
 def make_copies(folder: Path, copies: int) -> Path:
@@ -286,7 +288,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="runs per timing (median reported; default 7, quick 3)")
     parser.add_argument("--copies", type=int, help="episodes in the batch run (default 200, quick 20)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="batch workers (default: CPU count)")
-    parser.add_argument("--top", type=int, default=15, help="profile entries to show")
+    parser.add_argument("--top", type=int, default=15, help="profile entries to show (0: no profile)")
     parser.add_argument("--no-align", action="store_true", help="batch: clean only")
     parser.add_argument("--skip-batch", action="store_true", help="in-process figures only")
     args = parser.parse_args()
@@ -298,8 +300,7 @@ def main() -> None:
     bench_clean(runs)
     print("where cleaning's time goes (median per stage, sorted by CPU):")
     bench_stages(runs)
-    print("profile of cleaning (cProfile):")
-    profile(clean_episode, args.top)
+    profile(clean_episode, args.top, "cleaning")
     bench_align(runs, args.top)
     if not args.skip_batch:
         bench_batch(copies, args.jobs, args.no_align)

@@ -18,6 +18,7 @@ passes' to judge: people stutter those.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
@@ -53,13 +54,16 @@ def _copies(keys: list[str], at: int, n: int) -> int:
     return c
 
 
-def _loop_starts(keys: list[str] | pl.Series) -> set[int]:
+def _loop_starts(keys: list[str] | pl.Series | Keys) -> set[int]:
     """Positions where some phrase of SHORTEST..LONGEST_LOOP words is said LOOP_COPIES times in a row.
 
     A vectorised first sieve (word ids compared at distance n) so long inputs
     stay fast; :func:`find_loops` confirms each candidate.
     """
-    arr = _word_ids(keys if isinstance(keys, pl.Series) else pl.Series(keys, dtype=pl.String))
+    if isinstance(keys, Keys):
+        arr = keys.ids()
+    else:
+        arr = _word_ids(keys if isinstance(keys, pl.Series) else pl.Series(keys, dtype=pl.String))
     found: set[int] = set()
     for n in range(SHORTEST_LOOP, LONGEST_LOOP + 1):
         span = (LOOP_COPIES - 1) * n
@@ -83,6 +87,47 @@ def _word_ids(keys: pl.Series) -> np.ndarray:
     return ids
 
 
+class Keys(Sequence):
+    """The keys of a run of tokens, each a code into the distinct keys: a list of strings to
+    :func:`find_known` and :func:`find_loops`, built only where they look."""
+
+    def __init__(self, codes: np.ndarray, distinct: list[str]):
+        self.codes, self.distinct = codes, distinct
+
+    @classmethod
+    def of(cls, texts: pl.Series) -> Keys:
+        """The keys of ``texts``, :func:`token_key` run once per distinct text."""
+        if len(texts) == 0:
+            return cls(np.zeros(0, dtype=np.int64), [])
+        spellings = texts.unique(maintain_order=True)
+        code: dict[str, int] = {}  # a plain loop: a few thousand keys, fewer than polars' set-up costs
+        key_of = np.array([code.setdefault(k, len(code)) for k in pl.select(token_key(pl.lit(spellings))).to_series().to_list()], dtype=np.int64)
+        return cls(key_of[texts.cast(pl.Enum(spellings)).to_physical().to_numpy()], list(code))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self.distinct[c] for c in self.codes[at].tolist()]
+        return self.distinct[self.codes[at]]
+
+    def at(self, positions: np.ndarray) -> Keys:
+        return Keys(self.codes[positions], self.distinct)
+
+    def among(self, words) -> np.ndarray:
+        """Positions whose key is one of ``words``."""
+        return np.flatnonzero(np.fromiter((k in words for k in self.distinct), dtype=bool, count=len(self.distinct))[self.codes])
+
+    def ids(self) -> np.ndarray:
+        """As :func:`_word_ids`, without a hash: the codes, and an empty key matching nothing."""
+        ids = self.codes.copy()
+        if "" in self.distinct:
+            empty = np.flatnonzero(self.codes == self.distinct.index(""))
+            ids[empty] = -1 - empty
+        return ids
+
+
 def find_known(keys: list[str], known: dict[str, list[tuple[str, ...]]], at: list[int] | None = None) -> list[int]:
     """Positions of known hallucination phrases said two or more times in a row (all copies).
 
@@ -104,12 +149,14 @@ def find_known(keys: list[str], known: dict[str, list[tuple[str, ...]]], at: lis
     return drop
 
 
-def find_loops(keys: list[str] | pl.Series) -> tuple[list[int], list[tuple[int, int]]]:
+def find_loops(keys: list[str] | pl.Series | Keys) -> tuple[list[int], list[tuple[int, int]]]:
     """Positions of the copies of looping phrases (all but the first), and (kept, dropped) pairs
     whose punctuation moves."""
     drop: list[int] = []
     ends: list[tuple[int, int]] = []
     starts = _loop_starts(keys)
+    if not starts:
+        return drop, ends
     keys = keys.to_list() if isinstance(keys, pl.Series) else keys
     k = 0
     for at in sorted(starts):
@@ -132,25 +179,22 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     # so the copies it dropped are counted too.
     said = words.filter(
         (pl.col("kind") == "word") & ((pl.col("out") != "") | (pl.col("rule") == "repeats"))
-    ).select("i", "out", "raw")
+    ).select("i", "out", shown=pl.when(pl.col("out") != "").then(pl.col("out")).otherwise(pl.col("raw")))
     if said.height == 0:
         return words
     known = known_phrases()
-    shown = pl.when(pl.col("out") != "").then(pl.col("out")).otherwise(pl.col("raw"))
-    said = said.with_columns(token_key(shown).alias("k"))
-    said = said.with_columns(pl.col("k").is_in(sorted(known)).alias("_opens"))
-    keys = said["k"].to_list()
-    drop = find_known(keys, known, said["_opens"].arg_true().to_list())
+    keys = Keys.of(said["shown"])
+    drop = find_known(keys, known, keys.among(known).tolist())
     if drop:
         words = update(words, said[drop].select("i", pl.lit("").alias("out")), "hallucination")
     # The tokens still shown: those said and not dropped, with the same keys (a live token's key is its out's).
-    gone = np.zeros(said.height, dtype=bool)
-    gone[drop] = True
-    toks = said.filter((pl.col("out") != "") & pl.Series(~gone))
-    outs = toks["out"].to_list()
-    idx = toks["i"].to_list()
-    drop, ends = find_loops(toks["k"])
+    shown = (said["out"] != "").to_numpy()
+    shown[drop] = False
+    toks = np.flatnonzero(shown)
+    drop, ends = find_loops(keys.at(toks))
     if not drop:
         return words
+    idx = said["i"].gather(toks).to_list()
+    outs = said["out"].gather(toks)
     changes = [(idx[k], "") for k in drop] + [(idx[kept], outs[last]) for kept, last in ends]
     return update(words, pl.DataFrame(changes, schema={"i": pl.UInt32, "out": pl.String}, orient="row"), "hallucination")

@@ -38,13 +38,20 @@ def matcher_for(ctx: Context) -> Matcher:
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    toks = live(words).select(
-        "i", "out",
-        pl.col("out").str.replace(_POSSESSIVE_END, "").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").alias("key"),
+    spoken = live(words)
+    if spoken.height == 0:
+        return words  # nothing to fix: the glossaries are not read (as before)
+    matcher = matcher_for(ctx)
+    key = pl.col("key")
+    # One query: the tokens folded, and which of them can open a run (a word that opens a fix
+    # or is part of a multi-word name, or that with the next word starts or spells a name's key).
+    toks = (
+        spoken.lazy()
+        .select("i", "out", pl.col("out").str.replace(_POSSESSIVE_END, "").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "").alias("key"))
+        .with_columns((key.is_in(matcher.run_words) | (key + key.shift(-1)).is_in(matcher.joinable)).alias("opens"))
+        .collect()
     )
-    if toks.height == 0:
-        return words
-    fixed = find_fixes(toks["out"].to_list(), toks["key"], matcher_for(ctx))
+    fixed = find_fixes(toks["out"], toks["key"], matcher, toks["opens"].arg_true().to_list())
     if not fixed:
         return words
     idx = toks["i"]
@@ -58,15 +65,21 @@ def split(token: str) -> tuple[str, str, str]:
     return _SPLIT.match(token).groups()
 
 
-def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher) -> dict[int, str]:
-    """New text per token position. ``keys`` are the tokens folded (:func:`cleaners.glossary.fold`, possessive off)."""
+def find_fixes(outs: list[str] | pl.Series, keys: pl.Series, matcher: Matcher, starts: list[int] | None = None) -> dict[int, str]:
+    """New text per token position. ``keys`` are the tokens folded (:func:`cleaners.glossary.fold`, possessive off);
+    ``starts``, when the caller has them, the positions that can open a run (worked out here otherwise)."""
     out: dict[int, str] = {}
     key_list = keys.to_list()
     claimed = [False] * len(key_list)
-    # Only tokens that can open a run are visited: the first word of a fix, a word of a
-    # multi-word name, or a word that with the next one starts or spells a name's key.
-    pairs = keys + keys.shift(-1)
-    starts = (keys.is_in(matcher.run_words) | pairs.is_in(matcher.joinable)).arg_true().to_list()
+    if starts is None:
+        # Only tokens that can open a run are visited: the first word of a fix, a word of a
+        # multi-word name, or a word that with the next one starts or spells a name's key.
+        pairs = keys + keys.shift(-1)
+        starts = (keys.is_in(matcher.run_words) | pairs.is_in(matcher.joinable)).arg_true().to_list()
+    uncommon = [k for k in keys.unique().to_list() if len(k) >= 2 and not is_common(k)]
+    candidates = keys.is_in(uncommon).arg_true().to_list()  # tokens a single name may stand for
+    if isinstance(outs, pl.Series):
+        outs = _Texts(outs, candidates)
     for start, length, target in _runs(outs, key_list, starts, matcher):
         span = range(start, start + length)
         if any(claimed[k] for k in span) or not _one_clause(outs, start, length):
@@ -74,13 +87,28 @@ def find_fixes(outs: list[str], keys: pl.Series, matcher: Matcher) -> dict[int, 
         for k, text in zip(span, _spread(target, outs, start, length)):
             out[k] = text
             claimed[k] = True
-    uncommon = [k for k in keys.unique().to_list() if len(k) >= 2 and not is_common(k)]
-    spots = [k for k in keys.is_in(uncommon).arg_true().to_list() if not claimed[k]]
+    spots = [k for k in candidates if not claimed[k]]
     _single_tokens(outs, spots, matcher, out)
     return out
 
 
-def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher) -> list[tuple[int, int, Target]]:
+class _Texts:
+    """Tokens' texts taken from the column only where the pass reads them: the uncommon words
+    (fetched together) and the few runs (one by one). Turning the whole column into Python
+    strings costs more than that."""
+
+    def __init__(self, column: pl.Series, positions: list[int]):
+        self.column = column
+        self.known = dict(zip(positions, column.gather(positions).to_list()))
+
+    def __getitem__(self, k: int) -> str:
+        text = self.known.get(k)
+        if text is None:
+            text = self.known[k] = self.column[k]
+        return text
+
+
+def _runs(outs: list[str] | _Texts, keys: list[str], starts: list[int], matcher: Matcher) -> list[tuple[int, int, Target]]:
     """(start, length, name) of every run of tokens that is a known name, leftmost then longest first.
 
     Three kinds: an explicit ``wrong<TAB>right`` fix; a run that put together spells a
@@ -91,7 +119,8 @@ def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher)
     """
     n = len(keys)
     found: dict[tuple[int, int], Target] = {}
-    by_part, prefixes, fix_firsts, by_key = matcher.by_part, matcher.prefixes, matcher.fix_firsts, matcher.by_key
+    part_shapes, prefixes, fix_firsts, by_key = matcher.part_shapes, matcher.prefixes, matcher.fix_firsts, matcher.by_key
+    aligned = matcher.aligned
     for p in starts:
         key = keys[p]
         if key in fix_firsts:
@@ -109,22 +138,25 @@ def _runs(outs: list[str], keys: list[str], starts: list[int], matcher: Matcher)
                         found[(p, length)] = target
                 if joined not in prefixes:
                     break
-        for target, pos in by_part.get(key, ()):
+        for pos, length, by_initials in part_shapes.get(key, ()):
             start = p - pos
-            length = len(target.parts)
-            if start >= 0 and start + length <= n and (start, length) not in found and matcher.aligned(keys[start : start + length], target):
-                found[(start, length)] = target
+            if start < 0 or start + length > n:
+                continue
+            window = keys[start : start + length]
+            for target in by_initials.get(tuple([k[:1] for k in window]), ()):
+                if (start, length) not in found and aligned(window, target):
+                    found[(start, length)] = target
     return [(s, length, t) for (s, length), t in sorted(found.items(), key=lambda r: (r[0][0], -r[0][1]))]
 
 
-def _one_clause(outs: list[str], start: int, length: int) -> bool:
+def _one_clause(outs: list[str] | _Texts, start: int, length: int) -> bool:
     """A run never crosses punctuation ("deep. Mind" is two clauses)."""
     return all(not split(outs[k])[2] for k in range(start, start + length - 1)) and all(
         not split(outs[k])[0] for k in range(start + 1, start + length)
     )
 
 
-def _spread(target: Target, outs: list[str], start: int, length: int) -> list[str]:
+def _spread(target: Target, outs: list[str] | _Texts, start: int, length: int) -> list[str]:
     """The name's words over the run's tokens: one each when the counts agree, else all on the first."""
     words = list(target.words)
     texts = words if len(words) == length else [" ".join(words)] + [""] * (length - 1)
@@ -134,7 +166,7 @@ def _spread(target: Target, outs: list[str], start: int, length: int) -> list[st
     return texts
 
 
-def _single_tokens(outs: list[str], spots: list[int], matcher: Matcher, out: dict[int, str]) -> None:
+def _single_tokens(outs: list[str] | _Texts, spots: list[int], matcher: Matcher, out: dict[int, str]) -> None:
     """Uncommon tokens no run claimed: exact up to case, plural or possessive form, then by spelling and sound."""
     cores = {split(outs[k])[1] for k in spots}
     names = {core: _exact_single(core, matcher) for core in cores}

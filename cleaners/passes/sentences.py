@@ -22,11 +22,12 @@ its last word's end, so sentence starts never go back.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 import polars as pl
 
-from cleaners.pipeline import SENTENCE_END, Context, live, update
+from cleaners.pipeline import SENTENCE_END, Context, live, row_positions, update
 
 # "i", "i'm", "i've", "i'd", "i'll" said as the pronoun.
 _LONE_I = r"^i(?:['’](?:m|ve|d|ll))?[,;:!?.\"”)]*$"
@@ -55,7 +56,8 @@ def split_points(outs: list[str], most: int, soft: int | None = None) -> list[in
     soft = soft if soft is not None else (2 * most) // 3
     if len(outs) <= soft:
         return []
-    return _split(_clause_scores(outs), 0, len(outs), most, soft)
+    scores = _clause_scores(outs)
+    return _split(scores.tolist(), np.flatnonzero(scores).tolist(), 0, len(outs), most, soft)
 
 
 def _clause_scores(outs: list[str]) -> np.ndarray:
@@ -80,24 +82,38 @@ def _clause_scores(outs: list[str]) -> np.ndarray:
     return scores
 
 
-def _split(scores: np.ndarray, lo: int, hi: int, most: int, soft: int) -> list[int]:
-    """Cut points (relative to ``lo``) of the piece ``lo:hi``, given :func:`_clause_scores`."""
+def _split(scores: list[float], marked: list[int], lo: int, hi: int, most: int, soft: int) -> list[int]:
+    """Cut points (relative to ``lo``) of the piece ``lo:hi``, given :func:`_clause_scores`
+    and where those scores are above zero (``marked``, ascending).
+
+    The best cut has the highest clause score less its distance from the middle (the first of
+    equals). That distance is at most 1/2 and a clause score at least 1, so a marked word always
+    beats an unmarked one, and without any marked word the cut nearest the middle wins: only the
+    few marked words in the piece need a look.
+    """
     n = hi - lo
     if n <= soft:
         return []
-    ks = np.arange(MIN_PIECE, n - MIN_PIECE + 1)
+    first, final = lo + MIN_PIECE, hi - MIN_PIECE  # cuts leave no piece under MIN_PIECE words
     best, best_score = None, -1.0
-    if len(ks):
-        # the clause score less the distance from the middle; the first best wins
-        total = scores[lo + ks] - np.abs(ks - n / 2) / n
-        j = int(np.argmax(total))
-        best, best_score = int(ks[j]), float(total[j])
+    if first <= final:
+        half = n / 2
+        for at in marked[bisect_left(marked, first) : bisect_right(marked, final)]:
+            total = scores[at] - abs(at - lo - half) / n
+            if total > best_score:
+                best, best_score = at - lo, total
+        if best is None:
+            best = n // 2
+            best_score = -abs(best - half) / n
     if n <= most and best_score < CLEAR_CLAUSE:
         return []
     if best is None:
         best = n // 2
-    head = _split(scores, lo, lo + best, most, soft)
-    return head + [best] + [best + p for p in _split(scores, lo + best, hi, most, soft)]
+    head = _split(scores, marked, lo, lo + best, most, soft)
+    return head + [best] + [best + p for p in _split(scores, marked, lo + best, hi, most, soft)]
+
+
+_WORDS = sorted(_CONJUNCTIONS | _CLAUSE_STARTS)
 
 
 def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
@@ -112,15 +128,17 @@ def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
     flags = toks.select(
         prev.str.ends_with(",").fill_null(False).alias("comma"),
         pl.any_horizontal(prev.str.ends_with(p) for p in (";", ":", "—")).fill_null(False).alias("stop"),
-        ascii_key.is_in(sorted(_CONJUNCTIONS | _CLAUSE_STARTS)).alias("maybe"),
+        ascii_key.is_in(_WORDS).alias("maybe"),
     )
     comma, stop = flags["comma"].to_numpy(), flags["stop"].to_numpy()
     conj = np.zeros(toks.height + 1, dtype=bool)  # one more: the word after the last
     clause = np.zeros(toks.height + 1, dtype=bool)
     maybe = flags["maybe"].arg_true()
-    for k, o in zip(maybe.to_list(), toks["out"].gather(maybe).to_list()):
-        key = _key(o)
-        conj[k], clause[k] = key in _CONJUNCTIONS, key in _CLAUSE_STARTS
+    outs = toks["out"].gather(maybe).to_list()
+    kind = {o: (k in _CONJUNCTIONS, k in _CLAUSE_STARTS) for o in set(outs) for k in (_key(o),)}
+    at = maybe.to_numpy()
+    conj[at] = [kind[o][0] for o in outs]
+    clause[at] = [kind[o][1] for o in outs]
     conj, clause_next, clause = conj[:-1], clause[1:], clause[:-1]
     scores = 2.0 * (comma | stop) + np.where(conj, 2.0 + clause_next, np.where(clause & comma, 1.0, 0.0))
     scores[0] = 0.0
@@ -153,22 +171,34 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         offsets = np.concatenate(([0], np.cumsum(sizes)))
         rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - firsts, sizes)
         scores = _clause_scores_of(toks[rows])
+        marked, scores = np.flatnonzero(scores).tolist(), scores.tolist()
         for k, lo, hi in zip(firsts.tolist(), offsets[:-1].tolist(), offsets[1:].tolist()):
-            pieces.append(np.array([k + cut for cut in _split(scores, lo, hi, most, soft)], dtype=np.int64))
-    opening = np.zeros(n, dtype=np.int32)
-    opening[np.concatenate(pieces)] = 1
-    toks = toks.with_columns(pl.Series("sent", np.cumsum(opening, dtype=np.int32) - 1), punctuated.alias("_ended"))
-    first = pl.col("sent") != pl.col("sent").shift(1).fill_null(-1)
-    last = pl.col("sent") != pl.col("sent").shift(-1).fill_null(-1)
-    lone_i = pl.col("out").str.contains(_LONE_I)
-    caps = toks.filter(first | lone_i).select(
-        "i", (pl.col("out").str.slice(0, 1).str.to_uppercase() + pl.col("out").str.slice(1)).alias("out")
-    )
-    words = update(words, caps, "sentences")
-    # Capitalising a first letter never changes how a token ends: "_ended" still holds.
-    toks = toks.join(caps.rename({"out": "_cap"}), on="i", how="left", maintain_order="left").with_columns(pl.coalesce("_cap", "out").alias("out"))
-    full_stops = toks.filter(last & ~pl.col("_ended")).select(
-        "i", (pl.col("out").str.strip_chars_end(",;:—–") + ".").alias("out")
-    )
-    words = update(words, full_stops, "sentences")
-    return words.drop("sent", strict=False).join(toks.select("i", "sent"), on="i", how="left", maintain_order="left")
+            pieces.append(np.array([k + cut for cut in _split(scores, marked, lo, hi, most, soft)], dtype=np.int64))
+    opening = np.zeros(n, dtype=bool)
+    opening[np.concatenate(pieces)] = True
+    sent = np.cumsum(opening, dtype=np.int32) - 1
+    last = np.append(opening[1:], True)
+    # The first word capitalised, a lone "i" too; then a full stop where a sentence has no end
+    # (capitalising a first letter never changes how a token ends: "punctuated" still holds).
+    # Only the tokens that change meet a string operation, and the table is written once.
+    outs = toks["out"]
+    maybe_i = outs.str.starts_with("i").arg_true()  # the pattern only on the few that could match
+    lone_i = maybe_i.filter(outs.gather(maybe_i).str.contains(_LONE_I)).to_numpy()
+    cap = np.union1d(np.flatnonzero(opening), lone_i)
+    outs = outs.scatter(cap, outs.gather(cap).str.slice(0, 1).str.to_uppercase() + outs.gather(cap).str.slice(1))
+    stop = np.flatnonzero(last & ~punctuated.to_numpy())
+    outs = outs.scatter(stop, outs.gather(stop).str.strip_chars_end(",;:—–") + ".")
+    touched = np.union1d(cap, stop)
+    words = update(words, toks[touched].select("i", pl.Series("out", outs.gather(touched))), "sentences")
+    return _with_sentences(words, toks["i"], sent)
+
+
+def _with_sentences(words: pl.DataFrame, i: pl.Series, sent: np.ndarray) -> pl.DataFrame:
+    """``words`` with ``sent`` set on the tokens ``i`` and null elsewhere."""
+    rows = row_positions(words, i)
+    if rows is None:
+        return words.drop("sent", strict=False).join(
+            pl.DataFrame({"i": i, "sent": sent}), on="i", how="left", maintain_order="left"
+        )
+    column = pl.Series("sent", [None], dtype=pl.Int32).extend_constant(None, words.height - 1)
+    return words.drop("sent", strict=False).with_columns(column.scatter(rows, sent))
