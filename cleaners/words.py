@@ -214,27 +214,6 @@ def _raw_and_ws_sliced(text: str, cuts: np.ndarray) -> tuple[pl.Series, pl.Serie
             pl.Series([text[i:j] for i, j in zip(bounds[1::2], bounds[2::2])], dtype=pl.String))
 
 
-def set_out(words: pl.DataFrame, at: pl.Series, new: pl.Series, rule: str) -> pl.DataFrame:
-    """Set ``out`` at the row positions ``at`` to ``new``, naming ``rule`` where ``out`` really changes.
-
-    What :func:`cleaners.pipeline.update` does with changes keyed by ``i``, for a pass that
-    already knows the rows (a handful, usually): two scatters instead of a join over the
-    whole table. A row given twice takes its last value, as there.
-    """
-    if not len(at):
-        return words
-    at = pl.Series(at, dtype=pl.UInt32)
-    new = pl.Series(new, dtype=pl.String)
-    if at.n_unique() < len(at):
-        last = pl.DataFrame({"at": at, "new": new}).unique("at", keep="last", maintain_order=True)
-        at, new = last["at"], last["new"]
-    changed = (new != words["out"].gather(at)).fill_null(False)
-    at, new = at.filter(changed), new.filter(changed)
-    if not len(at):
-        return words
-    return words.with_columns(words["out"].scatter(at, new), words["rule"].scatter(at, rule))
-
-
 def rebuild_raw(words: pl.DataFrame) -> str:
     """The decoded input, exactly: every token followed by its whitespace."""
     return "".join(words.select(pl.col("raw") + pl.col("ws")).to_series().to_list())

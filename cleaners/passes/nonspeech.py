@@ -12,8 +12,7 @@ import numpy as np
 import polars as pl
 import regex
 
-from cleaners.pipeline import Context
-from cleaners.words import set_out
+from cleaners.pipeline import Context, update
 
 SOUND_LABEL = regex.compile(
     r"(?i)^[\[(](music|applause|laughter|laughs|laughing|inaudible|silence|noise|cheering|"
@@ -31,7 +30,8 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         (is_word & (pl.col("out").str.starts_with("[") | pl.col("out").str.starts_with("("))).fill_null(False).alias("opens"),
     )
     chrome = flags["chrome"].arg_true()
-    words = set_out(words, chrome, pl.Series([""] * len(chrome), dtype=pl.String), "non-speech")
+    if len(chrome):
+        words = update(words, pl.DataFrame({"i": words["i"].gather(chrome), "out": ""}), "non-speech")
     word_rows = np.flatnonzero(flags["word"].to_numpy())
     at = np.flatnonzero(flags["opens"].to_numpy()[word_rows])  # the openers, counted in words
     if not len(at):
@@ -54,4 +54,7 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         elif SOUND_LABEL.match(t):
             drop_at.append(r)
             drop_out.append("")
-    return set_out(words, pl.Series(drop_at, dtype=pl.UInt32), pl.Series(drop_out, dtype=pl.String), "non-speech")
+    if not drop_at:
+        return words
+    ids = words["i"].gather(pl.Series(drop_at, dtype=pl.UInt32))
+    return update(words, pl.DataFrame({"i": ids, "out": pl.Series(drop_out, dtype=pl.String)}), "non-speech")

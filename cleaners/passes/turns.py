@@ -27,8 +27,7 @@ import math
 import numpy as np
 import polars as pl
 
-from cleaners.pipeline import Context
-from cleaners.words import set_out
+from cleaners.pipeline import Context, update
 
 TURN_MARK = ">>"
 MARK_MEANS_CHANGE = 0.8  # probability that a >> really hands over to the other speaker
@@ -62,8 +61,8 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     turn = np.cumsum(marked.to_numpy() | flags["change"].to_numpy(), dtype=np.int64).astype(np.int32)
     words = words.with_columns(pl.Series("turn", turn, dtype=pl.Int32))
     # ">>" alone is dropped; ">>Yeah" keeps its word.
-    at = marked.arg_true()
-    words = set_out(words, at, words["out"].gather(at).str.strip_chars_start(">"), "turns")
+    marks = pl.DataFrame({"i": words["i"].filter(marked), "out": words["out"].filter(marked).str.strip_chars_start(">")})
+    words = update(words, marks, "turns")
     if words["hint"].is_null().all():
         words = attribute(words)
     return words

@@ -13,8 +13,7 @@ import ftfy
 import polars as pl
 import regex
 
-from cleaners.pipeline import Context
-from cleaners.words import set_out
+from cleaners.pipeline import Context, update
 
 _CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,  # done below, token by token, so "&gt;&gt;" can become ">>"
@@ -64,4 +63,4 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     if not len(at):
         return words
     fixed = words["out"].gather(at).map_elements(fix_token, return_dtype=pl.String)
-    return set_out(words, at, fixed, "unicode")
+    return update(words, pl.DataFrame({"i": words["i"].gather(at), "out": fixed}), "unicode")
