@@ -53,17 +53,23 @@ def _marked() -> pl.Expr:
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     is_word = pl.col("kind") == "word"
     mark = is_word & _marked()
-    # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
-    hint = pl.col("hint").forward_fill().fill_null("")
-    hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
-    flags = words.select(mark.alias("mark"), hint_change.alias("change"))
-    marked = flags["mark"]
-    turn = np.cumsum(marked.to_numpy() | flags["change"].to_numpy(), dtype=np.int64).astype(np.int32)
+    untagged = words["hint"].null_count() == words.height  # no speaker names from the format
+    if untagged:
+        marked = words.select(mark).to_series()
+        starts = marked.to_numpy()
+    else:
+        # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
+        hint = pl.col("hint").forward_fill().fill_null("")
+        hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
+        flags = words.select(mark.alias("mark"), hint_change.alias("change"))
+        marked = flags["mark"]
+        starts = marked.to_numpy() | flags["change"].to_numpy()
+    turn = np.cumsum(starts, dtype=np.int64).astype(np.int32)
     words = words.with_columns(pl.Series("turn", turn, dtype=pl.Int32))
     # ">>" alone is dropped; ">>Yeah" keeps its word.
     marks = pl.DataFrame({"i": words["i"].filter(marked), "out": words["out"].filter(marked).str.strip_chars_start(">")})
     words = update(words, marks, "turns")
-    if words["hint"].is_null().all():
+    if untagged:
         words = attribute(words)
     return words
 
