@@ -39,8 +39,11 @@ def parse_clocks(texts: list[str]) -> list[float | None]:
     """
     if not texts:
         return []
-    if not "".join(texts).isascii():
+    joined = "".join(texts)
+    if not joined.isascii():
         return [parse_clock(t) for t in texts]
+    if (same_shape := _parse_same_shape(texts, joined)) is not None:
+        return same_shape
     parts = pl.Series(texts, dtype=pl.String).str.extract_groups(_CLOCK.pattern).struct.unnest()
     hours, minutes, seconds, frac = (parts[c] for c in parts.columns)
     matched = minutes.is_not_null().to_numpy()
@@ -53,6 +56,38 @@ def parse_clocks(texts: list[str]) -> list[float | None]:
     value = (h * 3600 + mi * 60 + s).astype(np.float64)
     value = np.where(digits > 0, value + fraction, value)
     return [float(v) if good else None for v, good in zip(value.tolist(), ok.tolist())]
+
+
+def _parse_same_shape(texts: list[str], joined: str) -> list[float | None] | None:
+    """Clocks that all have one shape with no fraction (a caption page's "00:12:34" markers), in numpy.
+
+    ``None`` when they do not (then the general path decides): same length, the colons in the
+    same columns, digits everywhere else, and digit groups as long as :data:`_CLOCK` allows.
+    """
+    count, width = len(texts), len(texts[0])
+    if not 4 <= width <= 12 or any(len(t) != width for t in texts):
+        return None
+    table = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(count, width)
+    colon = (table == ord(":")).all(axis=0)
+    cuts = np.flatnonzero(colon).tolist()
+    digits = table[:, ~colon] - ord("0")
+    if not 1 <= len(cuts) <= 2 or (digits > 9).any():
+        return None
+    groups = np.split(np.arange(width), cuts)
+    groups = [g[1:] if k else g for k, g in enumerate(groups)]  # drop each group's colon
+    sizes = [len(g) for g in groups]
+    limits = [5, 3, 2][-len(groups):]
+    if any(not 1 <= n <= most for n, most in zip(sizes, limits)):
+        return None
+    numbers = []
+    for g in groups:
+        cols = table[:, g].astype(np.int64) - ord("0")
+        numbers.append(cols @ (10 ** np.arange(len(g) - 1, -1, -1, dtype=np.int64)))
+    hours = numbers[0] if len(numbers) == 3 else np.zeros(count, dtype=np.int64)
+    minutes, seconds = numbers[-2], numbers[-1]
+    ok = (seconds < 60) & ((minutes < 60) | (len(numbers) < 3))
+    value = (hours * 3600 + minutes * 60 + seconds).astype(np.float64)
+    return [v if good else None for v, good in zip(value.tolist(), ok.tolist())]
 
 
 def format_clock(seconds: float, *, hours: bool = True, millis: str | None = None) -> str:

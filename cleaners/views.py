@@ -36,7 +36,10 @@ def speaker_names(turns: pl.Series, hints: pl.Series, names: list[str]) -> pl.Se
 
 def sentences(words: pl.DataFrame, speakers: list[str] | None = None) -> pl.DataFrame:
     """One row per sentence: ``id``, ``start``, ``end`` (seconds), ``turn``, ``speaker``, ``text``."""
-    kept = words.filter(pl.col("sent").is_not_null() & (pl.col("out") != ""))
+    # only the columns the view reads: filtering the whole table would copy every column
+    kept = words.select("sent", "start", "end", "turn", "hint", "out", "i").filter(
+        pl.col("sent").is_not_null() & (pl.col("out") != "")
+    )
     grouped = (
         kept.group_by("sent", maintain_order=True)
         .agg(

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import regex
 
-from cleaners.readers import CHROME, META, SPEECH, Span
+from cleaners.readers import CHROME, META, SPEECH, Span, SpanColumns
 
 WORD = "word"
 
@@ -48,14 +48,18 @@ _WHITE = np.zeros(len(_LOW), dtype=bool)
 _WHITE[[ord(ch) for ch in regex.findall(r"\s", _LOW)]] = True
 
 
-def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(codes), dtype=bool)
-    low = codes < len(table)
-    out[low] = table[codes[low]]
-    return out
+# Both as one table of bits (1: isspace, 2: white), with a last entry for every code point above it,
+# so one clip and one take classify the whole text.
+_CLASS = np.append(_ISSPACE.astype(np.uint8) | (_WHITE.astype(np.uint8) << 1), np.uint8(0))
 
 
-def build(text: str, spans: list[Span]) -> pl.DataFrame:
+def _classify(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(isspace, white) per character."""
+    bits = _CLASS[np.minimum(codes, len(_CLASS) - 1)]
+    return (bits & 1).view(bool), (bits >> 1).view(bool)
+
+
+def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
     """Tokenise ``text`` along the reader's spans into a word table.
 
     The rules, which the code below applies to all characters at once with numpy:
@@ -69,17 +73,23 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMA)
     size = len(text)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    white = _lookup(_WHITE, codes)
-    # The spans' fields as columns (a Span is a named tuple: one transpose, no attribute look-ups).
-    begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = zip(*spans)
+    space, white = _classify(codes)
+    # The spans' fields as columns: as the reader made them, or one transpose of the named tuples.
+    columns = spans.columns if isinstance(spans, SpanColumns) else zip(*spans)
+    begin_of, stop_of, kind_of, start_of, end_of, speaker_of, cue_of = columns
     begins = np.array(begin_of, dtype=np.int64)
     stops = np.array(stop_of, dtype=np.int64)
     span_kind = np.array(kind_of, dtype=object)
     speech = span_kind == SPEECH
 
-    # Where each speech span's body starts: its first character that str.strip would keep.
-    kept = np.append(np.flatnonzero(~_lookup(_ISSPACE, codes)), size)
-    body = np.where(speech, np.minimum(kept[np.searchsorted(kept, begins)], stops), stops)
+    # Where each speech span's body starts: its first character that str.strip would keep
+    # (past the run of stripped characters it may begin with).
+    run_last = np.flatnonzero(space & ~np.append(space[1:], False))  # the last character of each such run
+    skip = begins < size
+    skip[skip] = space[begins[skip]]
+    first_kept = begins.copy()
+    first_kept[skip] = run_last[np.searchsorted(run_last, begins[skip])] + 1
+    body = np.where(speech, np.minimum(first_kept, stops), stops)
 
     # Word starts: a non-whitespace character in a body, at the body's start or after whitespace.
     # (Only the starts of non-whitespace runs and the bodies' starts are looked at, not every character.)
@@ -128,26 +138,34 @@ def build(text: str, spans: list[Span]) -> pl.DataFrame:
     with np.errstate(invalid="ignore"):  # NaN for untimed and non-speech tokens, nulled below
         start = t0 + span_time * (tok_start - body[tok_span]) / n
         end = t0 + span_time * np.minimum(tok_raw_end - body[tok_span], n) / n
-    untimed = pl.Series(~is_word | np.isnan(t0)).arg_true()
+    # Untimed words (a format without times on some cues) take their neighbours' times: the
+    # times of the timed word before, or (before the first one) after. Non-words have none.
+    timed = is_word & ~np.isnan(t0)
+    count = len(tok_start)
+    if timed.any():
+        source = np.where(timed, np.arange(count), -1)
+        np.maximum.accumulate(source, out=source)
+        source[source < 0] = np.argmax(timed)
+        start_col = pl.Series(start[source], dtype=pl.Float64)
+        end_col = pl.Series(end[source], dtype=pl.Float64)
+    else:
+        start_col = end_col = pl.Series([None] * count, dtype=pl.Float64)
     nonword = pl.Series(~is_word).arg_true()
     at = pl.Series(tok_span, dtype=pl.Int64)
+    kind = pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code)
     frame = pl.DataFrame(
         {
-            "i": pl.Series(range(len(raw)), dtype=pl.UInt32),
+            "i": pl.Series(range(count), dtype=pl.UInt32),
             "raw": raw,
             "ws": ws,
-            "kind": pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code),
-            "start": pl.Series(start, dtype=pl.Float64).scatter(untimed, None),
-            "end": pl.Series(end, dtype=pl.Float64).scatter(untimed, None),
+            "kind": kind,
+            "start": start_col,
+            "end": end_col,
             "cue": pl.Series(cue_of, dtype=pl.Int32).gather(at).scatter(nonword, None),
             "hint": pl.Series(speaker_of, dtype=pl.String).gather(at).scatter(nonword, None),
         }
     )
-    # Untimed words (a format without times on some cues) take their neighbours' times.
     frame = frame.with_columns(
-        pl.col("start").forward_fill().backward_fill(),
-        pl.col("end").forward_fill().backward_fill(),
-    ).with_columns(
         pl.lit(0, dtype=pl.Int32).alias("turn"),
         pl.when(pl.col("kind") == WORD).then(pl.col("raw")).otherwise(pl.lit("")).alias("out"),
         pl.when(pl.col("kind") == META).then(pl.lit("reader")).otherwise(pl.lit(None, dtype=pl.String)).alias("rule"),

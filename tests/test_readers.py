@@ -168,3 +168,33 @@ def test_an_arrow_in_caption_text_is_not_a_timing_line():
     assert clean_text(text).sentences["text"].to_list() == ["The input --> the output."]
     with pytest.raises(InputError, match="x.srt: line 2: malformed timing line"):
         read_words(text.replace("03,000", "03:99,000"), source="x.srt")
+
+
+def test_caption_page_spans_are_columns_that_act_as_a_list_of_spans():
+    from cleaners.readers import Span, SpanColumns
+
+    text = EPISODE.read_text(encoding="utf-8")
+    _, spans = read_spans(text)
+    assert isinstance(spans, SpanColumns)  # build reads the columns without a tuple per span
+    as_list = list(spans)
+    assert spans == as_list and len(spans) == len(as_list)
+    assert spans[5] == as_list[5] and spans[-1] == as_list[-1] and spans[2:4] == as_list[2:4]
+    first_cue = next(s for s in spans if s.kind == SPEECH)
+    # cue 0 is the page's "Your YouTube transcript will appear here" box: chrome, numbered all the same
+    assert isinstance(first_cue, Span) and (first_cue.start, first_cue.end, first_cue.cue) == (0.0, 2.0, 1)
+
+
+def test_a_gap_in_column_spans_is_caught_as_in_a_list():
+    from cleaners.readers import SpanColumns
+
+    text = EPISODE.read_text(encoding="utf-8")
+    _, spans = read_spans(text)
+    begin, stop, *rest = spans.columns
+    broken = SpanColumns(begin[:3] + [begin[3] + 1] + begin[4:], stop, *rest)
+    with pytest.raises(AssertionError) as columns:
+        check_partition(text, broken, "page")
+    with pytest.raises(AssertionError) as listed:
+        check_partition(text, list(broken), "page")
+    assert str(columns.value) == str(listed.value)
+    with pytest.raises(AssertionError, match="end at"):
+        check_partition(text + "x", spans, "page")

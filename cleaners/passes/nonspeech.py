@@ -8,6 +8,7 @@ the clean text sees that a word is missing.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import regex
 
@@ -20,24 +21,40 @@ SOUND_LABEL = regex.compile(
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    chrome = words.filter((pl.col("kind") == "chrome") & (pl.col("out") != "")).select("i", pl.lit("").alias("out"))
-    words = update(words, chrome, "non-speech")
-    # Every censor marker and sound label opens with a bracket: only those tokens, with the two
-    # words after them, reach the Python loop.
-    speech = words.filter(pl.col("kind") == "word").select("i", "out")
-    bracketed = speech.with_columns(
-        pl.col("i").shift(-1).alias("i1"), pl.col("i").shift(-2).alias("i2"),
-        pl.col("out").shift(-1).alias("o1"), pl.col("out").shift(-2).alias("o2"),
-    ).filter(pl.col("out").str.starts_with("[") | pl.col("out").str.starts_with("("))
-    drop: list[tuple[int, str]] = []
-    for i, t, i1, i2, o1, o2 in bracketed.select("i", "out", "i1", "i2", "o1", "o2").iter_rows():
+    is_word = pl.col("kind") == "word"
+    # Every censor marker and sound label opens with a bracket: one look over the table finds
+    # them, and only those tokens, with the two words after them, reach the Python loop.
+    flags = words.select(
+        ((pl.col("kind") == "chrome") & (pl.col("out") != "")).fill_null(False).alias("chrome"),
+        is_word.fill_null(False).alias("word"),
+        (is_word & (pl.col("out").str.starts_with("[") | pl.col("out").str.starts_with("("))).fill_null(False).alias("opens"),
+    )
+    chrome = flags["chrome"].arg_true()
+    if len(chrome):
+        words = update(words, pl.DataFrame({"i": words["i"].gather(chrome), "out": ""}), "non-speech")
+    word_rows = np.flatnonzero(flags["word"].to_numpy())
+    at = np.flatnonzero(flags["opens"].to_numpy()[word_rows])  # the openers, counted in words
+    if not len(at):
+        return words
+    # each opener's row and the rows of the next two words (-1: none)
+    rows = np.stack([np.where(at + k < len(word_rows), word_rows[np.minimum(at + k, len(word_rows) - 1)], -1) for k in range(3)])
+    seen = np.unique(rows[rows >= 0])
+    outs = dict(zip(seen.tolist(), words["out"].gather(seen).to_list()))
+    drop_at: list[int] = []
+    drop_out: list[str] = []
+    for r, r1, r2 in zip(*rows.tolist()):
+        t, o1, o2 = outs[r], outs.get(r1), outs.get(r2)
         # "[ __ ]" arrives as three tokens, "[__]" as one.
         if t == "[" and o2 is not None and o1 == "__" and o2.startswith("]"):
-            drop += [(i, ctx.censor_marker + o2[1:]), (i1, ""), (i2, "")]
+            drop_at += [r, r1, r2]
+            drop_out += [ctx.censor_marker + o2[1:], "", ""]
         elif t.startswith("[__]"):
-            drop.append((i, ctx.censor_marker + t[4:]))
+            drop_at.append(r)
+            drop_out.append(ctx.censor_marker + t[4:])
         elif SOUND_LABEL.match(t):
-            drop.append((i, ""))
-    if drop:
-        words = update(words, pl.DataFrame(drop, schema={"i": pl.UInt32, "out": pl.String}, orient="row"), "non-speech")
-    return words
+            drop_at.append(r)
+            drop_out.append("")
+    if not drop_at:
+        return words
+    ids = words["i"].gather(pl.Series(drop_at, dtype=pl.UInt32))
+    return update(words, pl.DataFrame({"i": ids, "out": pl.Series(drop_out, dtype=pl.String)}), "non-speech")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 from cleaners.pipeline import Context, update
@@ -52,31 +53,54 @@ def _marked() -> pl.Expr:
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     is_word = pl.col("kind") == "word"
     mark = is_word & _marked()
-    # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
-    hint = pl.col("hint").forward_fill().fill_null("")
-    hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
-    words = words.with_columns(mark.alias("_mark")).with_columns((pl.col("_mark") | hint_change).cum_sum().cast(pl.Int32).alias("turn"))
-    marks = words.filter("_mark").select("i", pl.col("out").str.strip_chars_start(">").alias("out"))
-    words = words.drop("_mark")
-    if words["hint"].is_null().all():
-        words = attribute(words)
+    untagged = words["hint"].null_count() == words.height  # no speaker names from the format
+    if untagged:
+        marked = words.select(mark).to_series()
+        starts = marked.to_numpy()
+    else:
+        # A speaker tag after untagged text is a change too ("" stands for "no tag yet").
+        hint = pl.col("hint").forward_fill().fill_null("")
+        hint_change = is_word & pl.col("hint").is_not_null() & (hint != hint.shift(1)).fill_null(False)
+        flags = words.select(mark.alias("mark"), hint_change.alias("change"))
+        marked = flags["mark"]
+        starts = marked.to_numpy() | flags["change"].to_numpy()
+    turn = np.cumsum(starts, dtype=np.int64).astype(np.int32)
+    words = words.with_columns(pl.Series("turn", turn, dtype=pl.Int32))
     # ">>" alone is dropped; ">>Yeah" keeps its word.
-    return update(words, marks, "turns")
+    marks = pl.DataFrame({"i": words["i"].filter(marked), "out": words["out"].filter(marked).str.strip_chars_start(">")})
+    words = update(words, marks, "turns")
+    if untagged:
+        words = attribute(words)
+    return words
 
 
-def _stretches(words: pl.DataFrame) -> pl.DataFrame:
-    """Per ``>>`` stretch: its first token id, word count, and whether its last words ask a question."""
-    first = words.group_by("turn").agg(pl.col("i").min().alias("first"))
-    speech = words.filter((pl.col("kind") == "word") & ~pl.col("raw").is_in(list(_MARK_SPELLINGS)))
-    return (
-        speech.group_by("turn", maintain_order=True)
-        .agg(
-            pl.len().alias("n"),
-            pl.col("raw").str.contains(r"\?").tail(3).any().alias("ends_q"),
-        )
-        .join(first, on="turn")
-        .sort("turn")
+def _stretches(words: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per ``>>`` stretch that holds words: its first token id, word count, and whether its last words ask a question.
+
+    The turn numbers only grow down the table, so a stretch is a run of rows and numpy
+    finds its bounds; polars only reads the columns once.
+    """
+    cols = words.select(
+        pl.col("i").cast(pl.Int64),
+        pl.col("turn"),
+        ((pl.col("kind") == "word") & ~pl.col("raw").is_in(list(_MARK_SPELLINGS))).alias("speech"),
+        pl.col("raw").str.contains("?", literal=True).fill_null(False).alias("q"),
     )
+    ids = cols["i"].to_numpy()
+    turn = cols["turn"].to_numpy()
+    speech = np.flatnonzero(cols["speech"].to_numpy())
+    asks = cols["q"].to_numpy()[speech]
+    # rows where a stretch starts, and each stretch's first token id
+    opens = np.flatnonzero(np.diff(turn, prepend=turn[:1] - 1) != 0)
+    first = np.minimum.reduceat(ids, opens) if len(opens) else np.empty(0, np.int64)
+    # the stretch of every word; a stretch with no word has no entry
+    stretch = np.searchsorted(opens, speech, side="right") - 1
+    n = np.bincount(stretch, minlength=len(opens))
+    last = np.cumsum(n)  # one past each stretch's last word, counted in words
+    from_end = last[stretch] - np.arange(len(speech))  # 1 for a stretch's last word
+    ends_q = np.bincount(stretch, weights=asks & (from_end <= 3), minlength=len(opens)) > 0
+    held = n > 0
+    return first[held], n[held], ends_q[held]
 
 
 def _viterbi(host: list[float]) -> list[int]:
@@ -102,25 +126,14 @@ def _viterbi(host: list[float]) -> list[int]:
 
 def attribute(words: pl.DataFrame) -> pl.DataFrame:
     """Renumber turns so that a turn is one speaker's stretch (see the module text)."""
-    st = _stretches(words)
-    if st.height < 2:
+    first, n, ends_q = _stretches(words)
+    if len(first) < 2:
         return words
-    n = st["n"].to_list()
-    ends_q = st["ends_q"].to_list()
-    host = [(QUESTION_WEIGHT if q else 0.0) - max(0.0, (k - LONG_ANSWER) / LONG_ANSWER_SCALE) for k, q in zip(n, ends_q)]
-    role = _viterbi(host)
+    host = [(QUESTION_WEIGHT if q else 0.0) - max(0.0, (k - LONG_ANSWER) / LONG_ANSWER_SCALE) for k, q in zip(n.tolist(), ends_q.tolist())]
+    role = np.array(_viterbi(host))
     # a turn is a run of stretches with the same role, starting at its first stretch's first token
-    numbered, turn, prev = [], 0, None
-    for first, r in zip(st["first"].to_list(), role):
-        if prev is not None and r != prev:
-            turn += 1
-        numbered.append((first, turn))
-        prev = r
-    table = pl.DataFrame(numbered, schema={"i": pl.UInt32, "_new": pl.Int32}, orient="row")
-    return (
-        words.drop("turn")
-        .join_asof(table, on="i")
-        .with_columns(pl.col("_new").fill_null(0).alias("turn"))
-        .drop("_new")
-        .select(words.columns)
-    )
+    numbered = np.concatenate(([0], np.cumsum(role[1:] != role[:-1]))).astype(np.int32)
+    # each token takes the number of the last stretch that starts at or before it (0 before the first)
+    at = np.searchsorted(first, words["i"].cast(pl.Int64).to_numpy(), side="right") - 1
+    turn = np.where(at >= 0, numbered[np.maximum(at, 0)], 0).astype(np.int32)
+    return words.with_columns(pl.Series("turn", turn, dtype=pl.Int32))

@@ -57,8 +57,10 @@ def fix_token(token: str) -> str:
 
 
 def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
-    suspects = words.filter((pl.col("kind") == "word") & pl.col("out").str.contains(_SUSPECT.pattern))
-    if suspects.height == 0:
+    # Only the two columns the fix needs are gathered, not a filtered copy of the whole table.
+    suspect = words.select((pl.col("kind") == "word") & pl.col("out").str.contains(_SUSPECT.pattern)).to_series()
+    at = suspect.arg_true()
+    if not len(at):
         return words
-    changes = suspects.select("i", pl.col("out").map_elements(fix_token, return_dtype=pl.String))
-    return update(words, changes, "unicode")
+    fixed = words["out"].gather(at).map_elements(fix_token, return_dtype=pl.String)
+    return update(words, pl.DataFrame({"i": words["i"].gather(at), "out": fixed}), "unicode")

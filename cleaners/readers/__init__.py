@@ -14,8 +14,11 @@ format is named.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
+
+import numpy as np
 
 from cleaners.errors import InputError
 
@@ -43,11 +46,47 @@ class Span(NamedTuple):
     cue: int | None = None
 
 
+class SpanColumns(Sequence):
+    """Spans kept as seven columns (lists, one per :class:`Span` field) instead of one tuple each.
+
+    A reader of a long file (a caption page has 8,000 spans) returns this so nothing makes
+    a tuple per span that :func:`cleaners.words.build` would only take apart again; build
+    reads the columns as they are. To everything else it is a sequence of :class:`Span`,
+    each made when asked for, equal to the list of the same spans.
+    """
+
+    __slots__ = ("columns",)
+
+    def __init__(self, begin: list, stop: list, kind: list, start: list, end: list, speaker: list, cue: list):
+        if not len(begin) == len(stop) == len(kind) == len(start) == len(end) == len(speaker) == len(cue):
+            raise ValueError("span columns differ in length")
+        self.columns = (begin, stop, kind, start, end, speaker, cue)
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        return Span._make(column[k] for column in self.columns)
+
+    def __iter__(self):
+        return map(Span._make, zip(*self.columns))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"SpanColumns({len(self)} spans)"
+
+
 @dataclass
 class Reader:
     name: str
     sniff: Callable[[str], bool]
-    read: Callable[[str, str], list[Span]]
+    read: Callable[[str, str], "list[Span] | SpanColumns"]
     description: str
 
 
@@ -97,8 +136,9 @@ def sniff_format(text: str, source: str | None = None) -> str:
     )
 
 
-def read_spans(text: str, fmt: str | None = None, source: str | None = None) -> tuple[str, list[Span]]:
-    """Cut ``text`` into spans with the named reader, or the sniffed one. Returns (format, spans)."""
+def read_spans(text: str, fmt: str | None = None, source: str | None = None) -> "tuple[str, list[Span] | SpanColumns]":
+    """Cut ``text`` into spans with the named reader, or the sniffed one. Returns (format, spans):
+    a list of :class:`Span`, or :class:`SpanColumns` from a reader that builds columns."""
     _load_all()
     if not text.strip():
         raise InputError(source, "is empty" if not text else "holds only whitespace, no captions")
@@ -113,8 +153,26 @@ def read_spans(text: str, fmt: str | None = None, source: str | None = None) -> 
     return fmt, spans
 
 
-def check_partition(text: str, spans: list[Span], source: str | None = None) -> None:
+def check_partition(text: str, spans: "list[Span] | SpanColumns", source: str | None = None) -> None:
     """Spans must cover the text exactly, in order: the losslessness contract of every reader."""
+    if isinstance(spans, SpanColumns):  # the same check on the columns, without a loop
+        begin, stop = spans.columns[0], spans.columns[1]
+        if not len(begin):
+            pos = 0
+        else:
+            starts = np.array(begin, dtype=np.int64)
+            stops = np.array(stop, dtype=np.int64)
+            expected = np.concatenate(([0], stops[:-1]))
+            bad = np.flatnonzero((starts != expected) | (stops < starts))
+            if len(bad):
+                k = int(bad[0])
+                raise AssertionError(
+                    f"{source}: reader spans do not partition the input at offset {int(expected[k])}: {spans[k]}"
+                )
+            pos = int(stops[-1])
+        if pos != len(text):
+            raise AssertionError(f"{source}: reader spans end at {pos}, input has {len(text)} characters")
+        return
     pos = 0
     for s in spans:
         if s.begin != pos or s.stop < s.begin:
