@@ -175,8 +175,10 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - firsts, sizes)
         scores = _clause_scores_of(toks[rows])
         marked, scores = np.flatnonzero(scores).tolist(), scores.tolist()
+        cuts = []
         for k, lo, hi in zip(firsts.tolist(), offsets[:-1].tolist(), offsets[1:].tolist()):
-            pieces.append(np.array([k + cut for cut in _split(scores, marked, lo, hi, most, soft)], dtype=np.int64))
+            cuts.extend(k + cut for cut in _split(scores, marked, lo, hi, most, soft))
+        pieces.append(np.array(cuts, dtype=np.int64))
     opening = np.zeros(n, dtype=bool)
     opening[np.concatenate(pieces)] = True
     sent = np.cumsum(opening, dtype=np.int32) - 1
@@ -188,7 +190,8 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     maybe_i = outs.str.starts_with("i").arg_true()  # the pattern only on the few that could match
     lone_i = maybe_i.filter(outs.gather(maybe_i).str.contains(_LONE_I)).to_numpy()
     cap = np.union1d(np.flatnonzero(opening), lone_i)
-    outs = outs.scatter(cap, outs.gather(cap).str.slice(0, 1).str.to_uppercase() + outs.gather(cap).str.slice(1))
+    capped = outs.gather(cap)
+    outs = outs.scatter(cap, capped.str.slice(0, 1).str.to_uppercase() + capped.str.slice(1))
     stop = np.flatnonzero(last & ~punctuated.to_numpy())
     outs = outs.scatter(stop, outs.gather(stop).str.strip_chars_end(",;:—–") + ".")
     touched = np.union1d(cap, stop)
