@@ -198,13 +198,13 @@ class LiveTokens:
             pl.col("raw").shift(1).str.contains(SENTENCE_END).fill_null(True)
             | (pl.col("turn") != pl.col("turn").shift(1)).fill_null(True)
         )
+        # eagerly, on the four columns it reads: faster here than the same query made lazy
         loaded = (
-            words.lazy()
+            words.select("raw", "out", "turn", "kind")
             .with_row_index("_pos")
             .filter(pl.col("kind") == WORD)
             .select("_pos", "raw", "out", "turn", stop_before.cast(pl.Int64).cum_sum().alias("_stops"))
             .filter(pl.col("out") != "")
-            .collect()
         )
         self.vocab = Vocabulary()
         self._loaded = loaded  # the live tokens as first seen: row positions and raw text

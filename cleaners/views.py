@@ -47,10 +47,11 @@ def sentences(words: pl.DataFrame, speakers: list[str] | None = None) -> pl.Data
             pl.col("end").max(),
             pl.col("turn").first(),
             pl.col("hint").drop_nulls().first(),
-            pl.col("out").str.join(" ").alias("text"),
+            pl.col("out").alias("text"),  # joined below: list.join beats str.join inside the group_by
             pl.col("i").min().alias("first"),
             pl.col("i").max().alias("last"),
         )
+        .with_columns(pl.col("text").list.join(" "))
         .sort("sent")
     )
     grouped = grouped.with_columns(speaker_names(grouped["turn"], grouped["hint"], speakers or []))

@@ -150,8 +150,8 @@ def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
         end_col = pl.Series(end[source], dtype=pl.Float64)
     else:
         start_col = end_col = pl.Series([None] * count, dtype=pl.Float64)
-    nonword = pl.Series(~is_word).arg_true()
-    at = pl.Series(tok_span, dtype=pl.Int64)
+    # each token's span, null for non-words: gathering by it gives them a null cue and hint
+    at = pl.Series(tok_span, dtype=pl.Int64).scatter(np.flatnonzero(~is_word), None)
     kind = pl.Series([META, CHROME, WORD], dtype=pl.String).gather(kind_code)
     frame = pl.DataFrame(
         {
@@ -161,8 +161,8 @@ def build(text: str, spans: "list[Span] | SpanColumns") -> pl.DataFrame:
             "kind": kind,
             "start": start_col,
             "end": end_col,
-            "cue": pl.Series(cue_of, dtype=pl.Int32).gather(at).scatter(nonword, None),
-            "hint": pl.Series(speaker_of, dtype=pl.String).gather(at).scatter(nonword, None),
+            "cue": pl.Series(cue_of, dtype=pl.Int32).gather(at),
+            "hint": pl.Series(speaker_of, dtype=pl.String).gather(at),
         }
     )
     frame = frame.with_columns(

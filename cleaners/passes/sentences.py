@@ -125,10 +125,13 @@ def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
     """
     out, prev = pl.col("out"), pl.col("out").shift(1)
     ascii_key = out.str.to_lowercase().str.replace_all("’", "'", literal=True).str.replace_all(r"[^a-z']", "")
+    # the key test once per distinct spelling: the long sentences repeat their words
+    spellings = toks["out"].unique()
+    candidates = spellings.filter(spellings.to_frame("out").select(ascii_key.is_in(_WORDS)).to_series())
     flags = toks.select(
         prev.str.ends_with(",").fill_null(False).alias("comma"),
         pl.any_horizontal(prev.str.ends_with(p) for p in (";", ":", "—")).fill_null(False).alias("stop"),
-        ascii_key.is_in(_WORDS).alias("maybe"),
+        out.is_in(candidates.implode()).alias("maybe"),
     )
     comma, stop = flags["comma"].to_numpy(), flags["stop"].to_numpy()
     conj = np.zeros(toks.height + 1, dtype=bool)  # one more: the word after the last
@@ -137,8 +140,8 @@ def _clause_scores_of(toks: pl.DataFrame) -> np.ndarray:
     outs = toks["out"].gather(maybe).to_list()
     kind = {o: (k in _CONJUNCTIONS, k in _CLAUSE_STARTS) for o in set(outs) for k in (_key(o),)}
     at = maybe.to_numpy()
-    conj[at] = [kind[o][0] for o in outs]
-    clause[at] = [kind[o][1] for o in outs]
+    found = np.array([kind[o] for o in outs], dtype=bool).reshape(-1, 2)
+    conj[at], clause[at] = found[:, 0], found[:, 1]
     conj, clause_next, clause = conj[:-1], clause[1:], clause[:-1]
     scores = 2.0 * (comma | stop) + np.where(conj, 2.0 + clause_next, np.where(clause & comma, 1.0, 0.0))
     scores[0] = 0.0
@@ -172,8 +175,10 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
         rows = np.arange(offsets[-1]) - np.repeat(offsets[:-1] - firsts, sizes)
         scores = _clause_scores_of(toks[rows])
         marked, scores = np.flatnonzero(scores).tolist(), scores.tolist()
+        cuts = []
         for k, lo, hi in zip(firsts.tolist(), offsets[:-1].tolist(), offsets[1:].tolist()):
-            pieces.append(np.array([k + cut for cut in _split(scores, marked, lo, hi, most, soft)], dtype=np.int64))
+            cuts.extend(k + cut for cut in _split(scores, marked, lo, hi, most, soft))
+        pieces.append(np.array(cuts, dtype=np.int64))
     opening = np.zeros(n, dtype=bool)
     opening[np.concatenate(pieces)] = True
     sent = np.cumsum(opening, dtype=np.int32) - 1
@@ -185,7 +190,8 @@ def run(words: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     maybe_i = outs.str.starts_with("i").arg_true()  # the pattern only on the few that could match
     lone_i = maybe_i.filter(outs.gather(maybe_i).str.contains(_LONE_I)).to_numpy()
     cap = np.union1d(np.flatnonzero(opening), lone_i)
-    outs = outs.scatter(cap, outs.gather(cap).str.slice(0, 1).str.to_uppercase() + outs.gather(cap).str.slice(1))
+    capped = outs.gather(cap)
+    outs = outs.scatter(cap, capped.str.slice(0, 1).str.to_uppercase() + capped.str.slice(1))
     stop = np.flatnonzero(last & ~punctuated.to_numpy())
     outs = outs.scatter(stop, outs.gather(stop).str.strip_chars_end(",;:—–") + ".")
     touched = np.union1d(cap, stop)
