@@ -397,21 +397,27 @@ class Matcher:
             if len(t.parts) > 1:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
-        # The same, grouped by where the word stands, the name's length and its words' first
-        # letters: a run keeps every first letter (see :meth:`aligned`), so one dict lookup per
-        # place rules out nearly every name before aligned is asked. Groups keep by_part's order.
-        self.part_shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
-        for pk, entries in self.by_part.items():
-            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
-            for t, pos in entries:
-                initials = tuple(k[:1] for k in t.part_keys)
-                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
-            self.part_shapes[pk] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
+        # by_part grouped by shape (see :meth:`shapes`), worked out for a word when a caption first has it.
+        self._shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
         # What a run worth a closer look starts with: a word that opens a fix or is part of a
         # multi-word name, or two words that put together start or spell a name's key.
         self.run_words = sorted(self.fix_firsts | set(self.by_part))
         self.joinable = sorted(self.prefixes | set(by_key))
+
+    def shapes(self, part_key: str) -> list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]:
+        """The multi-word names with this spoken word, grouped by where it stands, the name's length
+        and its words' first letters: a run keeps every first letter (see :meth:`aligned`), so one
+        dict lookup per place rules out nearly every name before aligned is asked. Groups keep
+        by_part's order. Built on first use: a caption meets a few dozen of the names' words."""
+        found = self._shapes.get(part_key)
+        if found is None:
+            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
+            for t, pos in self.by_part.get(part_key, ()):
+                initials = tuple(k[:1] for k in t.part_keys)
+                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
+            found = self._shapes[part_key] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
+        return found
 
     # -- one token
 
