@@ -221,12 +221,13 @@ def _compound(word: str) -> bool:
     return "-" in word and not any(c.isdigit() for c in word) and not any(_marked(p) and not is_acronym(p) for p in word.split("-"))
 
 
-def _heading(words: list[str], line: str) -> bool:
-    """A title-case line ("The Big Blob of Compute Hypothesis"): its capitals say nothing about names."""
-    if line.rstrip().endswith((".", "?", "!")):
-        return False  # a sentence, however many names it holds
-    long = [w for w in words if len(w) > 3]
-    return len(words) <= 14 and len(long) >= 2 and sum(w[:1].isupper() for w in long) >= 0.6 * len(long)
+def _heading(tokens: list[tuple[str, str]], line: str) -> bool:
+    """A title-case line ("The Big Blob of Compute Hypothesis"): its capitals say nothing about names.
+    ``tokens`` are the line's (gap, word) pairs; most lines are long or sentences, answered before any word is read."""
+    if len(tokens) > 14 or line.rstrip().endswith((".", "?", "!")):
+        return False  # a paragraph, or a sentence however many names it holds
+    long = [w for _gap, w in tokens if len(w) > 3]
+    return len(long) >= 2 and sum(w[:1].isupper() for w in long) >= 0.6 * len(long)
 
 
 def context_vocabulary(texts: list[str]) -> list[str]:
@@ -248,7 +249,7 @@ def context_vocabulary(texts: list[str]) -> list[str]:
         tokenise = (_GAP_AND_WORD_RE if _re_tokenises(text) else _GAP_AND_WORD).findall
         for line in text.splitlines():
             tokens = tokenise(line)  # (the text before the word, the word)
-            heading = _heading([raw for _gap, raw in tokens], line)
+            heading = _heading(tokens, line)
             if heading or not tokens:
                 sentence_start = True
             run: list[str] = []
