@@ -398,8 +398,8 @@ class Matcher:
             if len(t.parts) > 1:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
-        # by_part grouped by shape (see :meth:`shapes`), worked out for a word when a caption first has it.
-        self._shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
+        # by_part grouped by shape (see :meth:`shapes`), filled in for a word when a caption first has it.
+        self.part_shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
         # What a run worth a closer look starts with: a word that opens a fix or is part of a
         # multi-word name, or two words that put together start or spell a name's key.
@@ -411,13 +411,13 @@ class Matcher:
         and its words' first letters: a run keeps every first letter (see :meth:`aligned`), so one
         dict lookup per place rules out nearly every name before aligned is asked. Groups keep
         by_part's order. Built on first use: a caption meets a few dozen of the names' words."""
-        found = self._shapes.get(part_key)
+        found = self.part_shapes.get(part_key)
         if found is None:
             shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
             for t, pos in self.by_part.get(part_key, ()):
                 initials = tuple(k[:1] for k in t.part_keys)
                 shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
-            found = self._shapes[part_key] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
+            found = self.part_shapes[part_key] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
         return found
 
     # -- one token
