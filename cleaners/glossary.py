@@ -221,12 +221,13 @@ def _compound(word: str) -> bool:
     return "-" in word and not any(c.isdigit() for c in word) and not any(_marked(p) and not is_acronym(p) for p in word.split("-"))
 
 
-def _heading(words: list[str], line: str) -> bool:
-    """A title-case line ("The Big Blob of Compute Hypothesis"): its capitals say nothing about names."""
-    if line.rstrip().endswith((".", "?", "!")):
-        return False  # a sentence, however many names it holds
-    long = [w for w in words if len(w) > 3]
-    return len(words) <= 14 and len(long) >= 2 and sum(w[:1].isupper() for w in long) >= 0.6 * len(long)
+def _heading(tokens: list[tuple[str, str]], line: str) -> bool:
+    """A title-case line ("The Big Blob of Compute Hypothesis"): its capitals say nothing about names.
+    ``tokens`` are the line's (gap, word) pairs; most lines are long or sentences, answered before any word is read."""
+    if len(tokens) > 14 or line.rstrip().endswith((".", "?", "!")):
+        return False  # a paragraph, or a sentence however many names it holds
+    long = [w for _gap, w in tokens if len(w) > 3]
+    return len(long) >= 2 and sum(w[:1].isupper() for w in long) >= 0.6 * len(long)
 
 
 def context_vocabulary(texts: list[str]) -> list[str]:
@@ -248,7 +249,7 @@ def context_vocabulary(texts: list[str]) -> list[str]:
         tokenise = (_GAP_AND_WORD_RE if _re_tokenises(text) else _GAP_AND_WORD).findall
         for line in text.splitlines():
             tokens = tokenise(line)  # (the text before the word, the word)
-            heading = _heading([raw for _gap, raw in tokens], line)
+            heading = _heading(tokens, line)
             if heading or not tokens:
                 sentence_start = True
             run: list[str] = []
@@ -397,21 +398,27 @@ class Matcher:
             if len(t.parts) > 1:
                 for pos, pk in enumerate(t.part_keys):
                     self.by_part.setdefault(pk, []).append((t, pos))
-        # The same, grouped by where the word stands, the name's length and its words' first
-        # letters: a run keeps every first letter (see :meth:`aligned`), so one dict lookup per
-        # place rules out nearly every name before aligned is asked. Groups keep by_part's order.
+        # by_part grouped by shape (see :meth:`shapes`), filled in for a word when a caption first has it.
         self.part_shapes: dict[str, list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]] = {}
-        for pk, entries in self.by_part.items():
-            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
-            for t, pos in entries:
-                initials = tuple(k[:1] for k in t.part_keys)
-                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
-            self.part_shapes[pk] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
         self.prefixes = {key[:cut] for key in by_key for cut in range(1, len(key))}
         # What a run worth a closer look starts with: a word that opens a fix or is part of a
         # multi-word name, or two words that put together start or spell a name's key.
         self.run_words = sorted(self.fix_firsts | set(self.by_part))
         self.joinable = sorted(self.prefixes | set(by_key))
+
+    def shapes(self, part_key: str) -> list[tuple[int, int, dict[tuple[str, ...], list[Target]]]]:
+        """The multi-word names with this spoken word, grouped by where it stands, the name's length
+        and its words' first letters: a run keeps every first letter (see :meth:`aligned`), so one
+        dict lookup per place rules out nearly every name before aligned is asked. Groups keep
+        by_part's order. Built on first use: a caption meets a few dozen of the names' words."""
+        found = self.part_shapes.get(part_key)
+        if found is None:
+            shapes: dict[tuple[int, int], dict[tuple[str, ...], list[Target]]] = {}
+            for t, pos in self.by_part.get(part_key, ()):
+                initials = tuple(k[:1] for k in t.part_keys)
+                shapes.setdefault((pos, len(t.parts)), {}).setdefault(initials, []).append(t)
+            found = self.part_shapes[part_key] = [(pos, length, by_initials) for (pos, length), by_initials in shapes.items()]
+        return found
 
     # -- one token
 

@@ -119,7 +119,7 @@ def _runs(outs: list[str] | _Texts, keys: list[str], starts: list[int], matcher:
     """
     n = len(keys)
     found: dict[tuple[int, int], Target] = {}
-    part_shapes, prefixes, fix_firsts, by_key = matcher.part_shapes, matcher.prefixes, matcher.fix_firsts, matcher.by_key
+    part_shapes, shapes, prefixes, fix_firsts, by_key = matcher.part_shapes, matcher.shapes, matcher.prefixes, matcher.fix_firsts, matcher.by_key
     aligned = matcher.aligned
     for p in starts:
         key = keys[p]
@@ -138,7 +138,10 @@ def _runs(outs: list[str] | _Texts, keys: list[str], starts: list[int], matcher:
                         found[(p, length)] = target
                 if joined not in prefixes:
                     break
-        for pos, length, by_initials in part_shapes.get(key, ()):
+        group = part_shapes.get(key)  # filled in on first use
+        if group is None:
+            group = shapes(key)
+        for pos, length, by_initials in group:
             start = p - pos
             if start < 0 or start + length > n:
                 continue
