@@ -163,10 +163,6 @@ def _within(root: Path, path: Path) -> Path:
     return path
 
 
-def partition_path(out_dir: Path, table: str, name: str) -> Path:
-    return out_dir / table / f"episode={name}"
-
-
 # ---------------------------------------------------------------- the output folder
 
 

@@ -29,7 +29,6 @@ import polars as pl
 
 from cleaners.pipeline import Context, update
 
-TURN_MARK = ">>"
 MARK_MEANS_CHANGE = 0.8  # probability that a >> really hands over to the other speaker
 QUESTION_WEIGHT = 1.5  # log-odds for the interviewer when a stretch ends in a question
 LONG_ANSWER = 250  # words: beyond this a stretch is more and more likely an answer
